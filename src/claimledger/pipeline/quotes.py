@@ -1,0 +1,163 @@
+"""Find quoted passages in raw text: straight and curly, double and single, never across paragraphs.
+
+A quote that is not closed before its paragraph ends stops at the end of that paragraph (news style
+for quotes running over several paragraphs); an unbalanced mark never swallows the rest of the
+article. Single quotes are only read as quote marks where they cannot be apostrophes.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_DOUBLE_OPEN = "“«„"
+_DOUBLE_CLOSE = "”»"
+_SINGLE_OPEN = "‘"
+_SINGLE_CLOSE = "’"
+_BEFORE_OPEN = set(" \t([{—–-/:;\"“«")
+_AFTER_CLOSE = set(" \t)]},.;:!?—–-\"”»…")
+_ELISION = re.compile(r"['‘’](?:\d\ds|em|til|tis|twas|n['’]?)\b", re.I)
+
+
+@dataclass(frozen=True, slots=True)
+class Quote:
+    """A quoted passage: ``[start, end)`` includes the marks; ``closed`` is False for a quote cut
+    at the end of its paragraph."""
+
+    start: int
+    end: int
+    closed: bool
+
+    @property
+    def inner(self) -> tuple[int, int]:
+        return (self.start + 1, self.end - 1 if self.closed else self.end)
+
+
+def _paragraphs(text: str):
+    start = 0
+    for m in re.finditer(r"\n", text):
+        if m.start() > start:
+            yield start, m.start()
+        start = m.end()
+    if start < len(text):
+        yield start, len(text)
+
+
+def _is_single_open(text: str, i: int, line_start: int) -> bool:
+    ch = text[i]
+    if ch not in "'‘":
+        return False
+    before = text[i - 1] if i > line_start else " "
+    after = text[i + 1] if i + 1 < len(text) else " "
+    if before not in _BEFORE_OPEN or after.isspace():
+        return False
+    return not _ELISION.match(text, i)
+
+
+def _is_single_close(text: str, i: int, line_end: int) -> bool:
+    ch = text[i]
+    if ch not in "'’":
+        return False
+    before = text[i - 1] if i > 0 else " "
+    after = text[i + 1] if i + 1 < line_end else " "
+    if before.isspace():
+        return False
+    if before.isalnum() and after.isalnum():  # don't, Trump’s
+        return False
+    return after in _AFTER_CLOSE or after.isspace()
+
+
+def find_quotes(text: str, *, min_chars: int = 2) -> list[Quote]:
+    """Top-level quotations of ``text`` in order; nested quotes are inside their parent."""
+    quotes: list[Quote] = []
+    open_before = False
+    for p_start, p_end in _paragraphs(text):
+        found = _scan_paragraph(text, p_start, p_end)
+        if open_before and not _opens_with_quote(text, p_start, p_end):
+            carried = _carried_close(text, p_start, p_end, found)
+            if carried is not None:
+                found = [carried] + [q for q in found if q.start >= carried.end]
+        quotes.extend(found)
+        open_before = bool(found) and not found[-1].closed
+    return [q for q in quotes if q.end - q.start >= min_chars + 1]
+
+
+def _scan_paragraph(text: str, start: int, end: int) -> list[Quote]:
+    out: list[Quote] = []
+    uses_double = any(c in text[start:end] for c in _DOUBLE_OPEN + _DOUBLE_CLOSE + '"')
+    i = start
+    while i < end:
+        ch = text[i]
+        if ch in _DOUBLE_OPEN or ch == '"':
+            close = _find_double_close(text, i + 1, end, straight=(ch == '"'))
+            if close is None:
+                out.append(Quote(i, _rstrip(text, i, end), False))
+                return out
+            if close < 0:  # another quote opens first: this one ends, unclosed, before it
+                out.append(Quote(i, _rstrip(text, i, -close), False))
+                i = -close
+                continue
+            out.append(Quote(i, close + 1, True))
+            i = close + 1
+            continue
+        if _is_single_open(text, i, start):
+            close = _find_single_close(text, i + 1, end)
+            if close is not None:
+                out.append(Quote(i, close + 1, True))
+                i = close + 1
+                continue
+            # an unclosed single quote only counts where single quotes are the quote marks
+            if not uses_double:
+                out.append(Quote(i, _rstrip(text, i, end), False))
+                return out
+        i += 1
+    return out
+
+
+def _opens_with_quote(text: str, start: int, end: int) -> bool:
+    stripped = text[start:end].lstrip()
+    return bool(stripped) and stripped[0] in _DOUBLE_OPEN + _SINGLE_OPEN + "\"'"
+
+
+def _carried_close(text: str, start: int, end: int, found: list[Quote]) -> Quote | None:
+    """A paragraph that goes on with the previous paragraph's open quote and closes it."""
+    first_open = found[0].start if found else end
+    for j in range(start, end):
+        if j >= first_open:
+            break
+        c = text[j]
+        if c in _DOUBLE_CLOSE or (c in "'’" and _is_single_close(text, j, end) and j + 1 >= end - 1):
+            return Quote(start, j + 1, True)
+        if c in _DOUBLE_CLOSE:
+            return Quote(start, j + 1, True)
+    return None
+
+
+def _rstrip(text: str, start: int, end: int) -> int:
+    while end > start + 1 and text[end - 1].isspace():
+        end -= 1
+    return end
+
+
+def _find_double_close(text: str, i: int, end: int, *, straight: bool) -> int | None:
+    """Index of the closing mark; ``-j`` when a new opening mark at ``j`` comes first."""
+    for j in range(i, end):
+        c = text[j]
+        if c in _DOUBLE_CLOSE or c == '"':
+            return j
+        if not straight and c in _DOUBLE_OPEN:
+            return -j
+    return None
+
+
+def _find_single_close(text: str, i: int, end: int) -> int | None:
+    depth = 0
+    for j in range(i, end):
+        c = text[j]
+        if c in _DOUBLE_OPEN:
+            depth += 1
+        elif c in _DOUBLE_CLOSE and depth:
+            depth -= 1
+        elif depth == 0 and _is_single_close(text, j, end):
+            return j
+    return None

@@ -1,0 +1,462 @@
+"""Turn raw source mentions into typed source entities: who is speaking, and of what kind.
+
+* **Typing** — named_person (a PERSON name), named_organization (an organization, government,
+  country, outlet or named data: "UN data"), anonymous (unnamed but specific: "one official",
+  "sources within the administration"), vague (generic: "analysts", "critics", "many").
+* **Resolution** — pronouns, nominal anaphora ("the official", "the minister") and short names
+  ("Petro") join the entity they refer to, which then lists every mention.
+* **Role, affiliation, anonymity reason** — read off the mention and its sentence when stated.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from spacy.tokens import Doc, Span, Token
+
+from claimledger.model import Attribution, Source, SourceType, TextSpan
+from claimledger.pipeline.attribution import RawAttribution
+from claimledger.pipeline.lexicons import table, words
+from claimledger.pipeline.quotes import Quote
+
+_PERSON_PRONOUNS = frozenset("he she him her his hers".split())
+_GROUP_PRONOUNS = frozenset("they them their it its we".split())
+_RELATIVE = frozenset("who which that whom".split())
+_DEFINITE = frozenset("the this that these those".split())
+_VAGUE_QUANTIFIERS = frozenset("some many most few several others numerous various".split())
+_ORG_LABELS = ("ORG", "GPE", "NORP", "FAC")
+_POSSESSIVE = re.compile(r"(?:['’]s|['’])$")
+_TITLE_PREFIX = re.compile(r"^(?:(?:the|a|an)\s+)", re.I)
+
+_ANONYMITY = re.compile(
+    r"(?:(?:who\s+)?(?:was|were\s+)?(?:speaking|spoke|talking|talked)\s+on\s+(?:the\s+)?"
+    r"condition\s+(?:of\s+anonymity|that\s+\w+\s+not\s+be\s+(?:named|identified))"
+    r"(?:\s+(?:because|as|since|to)\s+[^,.;”\"]+)?"
+    r"|(?:who\s+)?(?:asked|requested|declined|demanded)\s+(?:not\s+)?(?:to\s+be\s+)?"
+    r"(?:anonymity|named|identified)(?:\s+(?:because|as|since)\s+[^,.;”\"]+)?"
+    r"|(?:because|as)\s+(?:he|she|they)\s+(?:was|were|is|are)\s+not\s+authori[sz]ed\s+to\s+[^,.;”\"]+"
+    r"|(?:speaking|spoke)\s+(?:anonymously|privately|on\s+background)"
+    r"|on\s+(?:the\s+)?condition\s+of\s+anonymity)",
+    re.I,
+)
+
+
+@dataclass
+class _Entity:
+    name: str
+    type: SourceType
+    key: str
+    mentions: list[tuple[int, int]] = field(default_factory=list)
+    role: str | None = None
+    affiliation: str | None = None
+    anonymity_reason: str | None = None
+    head_lemmas: set[str] = field(default_factory=set)
+    last_seen: int = 0
+
+    def add(self, span: tuple[int, int]) -> None:
+        if span not in self.mentions:
+            self.mentions.append(span)
+        self.last_seen = max(self.last_seen, span[0])
+
+
+# -- helpers ------------------------------------------------------------------------------------
+
+
+def _clean_name(text: str) -> str:
+    text = _POSSESSIVE.sub("", text.strip())
+    return re.sub(r"\s+", " ", text).strip(" ,;:")
+
+
+def _country(text: str) -> str | None:
+    return table("demonyms").get(_clean_name(text).lower().rstrip("."), None) or (
+        table("demonyms").get(_clean_name(text).lower())
+    )
+
+
+def _ent_of(doc: Doc, tok: Token) -> Span | None:
+    if tok.ent_type_:
+        for ent in doc.ents:
+            if ent.start <= tok.i < ent.end:
+                return ent
+    return None
+
+
+def _person_ent(doc: Doc, first: int, last: int) -> Span | None:
+    for ent in doc.ents:
+        if ent.label_ == "PERSON" and ent.start >= first and ent.end - 1 <= last:
+            return ent
+    return None
+
+
+def _org_ent(doc: Doc, first: int, last: int) -> Span | None:
+    for ent in doc.ents:
+        if ent.label_ in _ORG_LABELS and ent.start >= first and ent.end - 1 <= last:
+            return ent
+    return None
+
+
+def _surnames(doc: Doc) -> frozenset[str]:
+    return frozenset(
+        _surname_key(_clean_name(e.text)) for e in doc.ents if e.label_ == "PERSON" and len(e) > 1
+    )
+
+
+def _surname_key(name: str) -> str:
+    parts = [p for p in re.split(r"\s+", name) if p]
+    return parts[-1].lower().strip(".,") if parts else name.lower()
+
+
+# -- typing -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Typed:
+    type: SourceType
+    name: str
+    key: str
+    role: str | None
+    affiliation: str | None
+
+
+def type_mention(doc: Doc, head: Token, first: int, last: int) -> _Typed:
+    """Type one source mention (head token and its noun phrase ``[first, last]``)."""
+    span_text = doc[first : last + 1].text
+    lemma = head.lemma_.lower()
+    if head.pos_ == "ADV":  # "widely regarded", "generally believed": nobody in particular
+        return _Typed("vague", f"unnamed ({head.lower_} held view)", "v:" + head.lower_, None, None)
+    person = _person_ent(doc, first, last) or (
+        _ent_of(doc, head) if head.ent_type_ == "PERSON" else None
+    )
+    if person is None and head.pos_ == "PROPN" and head.lower_ in _surnames(doc):
+        person = doc[head.i : head.i + 1]
+    org = _org_ent(doc, first, last)
+    affiliation = _affiliation(doc, head, first, last)
+    quantifiers = {t.lower_ for t in doc[first : last + 1] if t.i != head.i}
+    if person is not None and (head.i >= person.start or head.dep_ == "compound"):
+        name = _clean_name(_name_run(doc, person, last).text)
+        role = _title_before(doc, first, person.start) or _appositive_role(head)
+        return _Typed("named_person", name, "p:" + _surname_key(name), role, affiliation)
+    anon = words("anonymous_nouns")
+    vague = words("vague_nouns")
+    if lemma in words("vague_nouns") and lemma not in anon or lemma in _VAGUE_QUANTIFIERS:
+        return _Typed("vague", _clean_name(span_text), "v:" + span_text.lower(), None, affiliation)
+    if lemma in anon and head.pos_ == "NOUN":
+        if quantifiers & _VAGUE_QUANTIFIERS and lemma in ("people", "person", "analyst"):
+            return _Typed("vague", _clean_name(span_text), "v:" + span_text.lower(), None, affiliation)
+        mods = [t.text for t in head.lefts if t.dep_ in ("amod", "compound", "nmod", "npadvmod")]
+        role = " ".join([*mods, head.text]) if mods else None
+        return _Typed("anonymous", _clean_name(span_text), "a:" + span_text.lower(), role, affiliation)
+    if org is not None or head.pos_ == "PROPN" or lemma in words("organization_nouns"):
+        name = _clean_name(span_text)
+        name = _TITLE_PREFIX.sub("", name) if not name.lower().startswith("the ") else name
+        core = [t for t in doc[first : last + 1] if t.lower_ not in ("the", "a", "an")]
+        if org is not None and org.end - org.start >= len(core):
+            name = _clean_name(org.text)
+        if head.pos_ == "PROPN" and org is None and person is None:
+            # a capitalised name the tagger did not label: people more often than not
+            if lemma not in words("organization_nouns") and not head.text.isupper():
+                name = _clean_name(doc[first : last + 1].text)
+                return _Typed("named_person", name, "p:" + _surname_key(name), None, affiliation)
+        key = "o:" + re.sub(r"^the\s+", "", name.lower())
+        affiliation = affiliation or _country(re.sub(r"^the\s+", "", name, flags=re.I))
+        return _Typed("named_organization", name, key, None, affiliation)
+    if lemma in vague:
+        return _Typed("vague", _clean_name(span_text), "v:" + span_text.lower(), None, affiliation)
+    # a thing that speaks ("the report", "a poll", "the video"): unnamed, so vague
+    return _Typed("vague", _clean_name(span_text), "v:" + span_text.lower(), None, affiliation)
+
+
+def _name_run(doc: Doc, person: Span, last: int) -> Span:
+    """The person entity stretched over proper nouns the tagger left out ("Padrino López")."""
+    end = person.end
+    while end <= last and doc[end].pos_ == "PROPN" and not doc[end].ent_type_ in ("GPE", "ORG"):
+        end += 1
+    return doc[person.start : end]
+
+
+def _title_before(doc: Doc, first: int, name_start: int) -> str | None:
+    titles = words("titles")
+    toks = [
+        t
+        for t in doc[first:name_start]
+        if t.lower_ in titles or (t.pos_ == "PROPN" and not t.ent_type_ in ("GPE", "NORP"))
+    ]
+    toks = [t for t in toks if t.lower_ not in ("the", "a", "an")]
+    if not toks:
+        return None
+    if not any(t.lower_ in titles for t in toks):
+        return None
+    return " ".join(t.text for t in toks)
+
+
+def _appositive_role(head: Token) -> str | None:
+    for child in head.children:
+        if child.dep_ == "appos":
+            toks = [t for t in child.subtree if t.dep_ not in ("poss", "case") and t.head.dep_ != "poss"]
+            toks = [t for t in toks if not (t.dep_ == "det")]
+            text = " ".join(t.text for t in toks).strip(" ,")
+            return text or None
+    return None
+
+
+def _affiliation(doc: Doc, head: Token, first: int, last: int) -> str | None:
+    """A country, government or body the source belongs to, when the mention says so."""
+    scope = list(doc[first : last + 1])
+    for child in head.children:
+        if child.dep_ == "appos":
+            scope.extend(child.subtree)
+        if child.dep_ == "prep" and child.lower_ in ("of", "within", "in", "at", "from", "for"):
+            scope.extend(child.subtree)
+    for tok in scope:
+        if tok.ent_type_ in ("GPE", "NORP") or tok.lower_ in ("u.s.", "u.s", "us", "un", "u.n."):
+            country = _country(tok.text)
+            if country:
+                return country
+            if tok.ent_type_ == "GPE":
+                ent = _ent_of(doc, tok)
+                return _clean_name(ent.text if ent is not None else tok.text)
+    for tok in scope:
+        if tok.i != head.i and tok.ent_type_ == "ORG":
+            ent = _ent_of(doc, tok)
+            if ent is not None and not (ent.start <= head.i < ent.end):
+                return _clean_name(ent.text)
+    for tok in scope:
+        if tok.dep_ == "pobj" and tok.head.lower_ in ("within", "inside", "in", "at", "from") and (
+            tok.lemma_.lower() in words("organization_nouns")
+        ):
+            return _clean_name(doc[tok.left_edge.i : tok.i + 1].text)
+    return None
+
+
+def anonymity_reason(doc: Doc, head: Token) -> str | None:
+    """'speaking on condition of anonymity because ...' next to the mention, in its sentence."""
+    sent = head.sent
+    m = _ANONYMITY.search(sent.text)
+    return m.group(0).strip(" ,") if m else None
+
+
+# -- resolution ---------------------------------------------------------------------------------
+
+
+def resolve_sources(
+    doc: Doc, raws: Sequence[RawAttribution], quotes: Sequence[Quote] = ()
+) -> tuple[tuple[Source, ...], tuple[Attribution, ...]]:
+    """Type and resolve the sources of ``raws``; return the ledger's sources and attributions."""
+    entities: list[_Entity] = []
+    by_key: dict[str, _Entity] = {}
+    persons = _person_index(doc)
+    rel_entity: list[_Entity | None] = []
+    for raw in raws:
+        rel_entity.append(_resolve_one(doc, raw, entities, by_key, persons))
+
+    used = [e for e in entities if any(r is e for r in rel_entity)]
+    used.sort(key=lambda e: min(m[0] for m in e.mentions))
+    ids = {id(e): f"S{i}" for i, e in enumerate(used, 1)}
+    sources = tuple(
+        Source(
+            id=ids[id(e)],
+            name=e.name,
+            type=e.type,
+            role=e.role,
+            affiliation=e.affiliation,
+            anonymity_reason=e.anonymity_reason,
+            mentions=tuple(sorted(e.mentions)),
+        )
+        for e in used
+    )
+    text = doc.text
+    attributions = []
+    for i, (raw, ent) in enumerate(zip(raws, rel_entity), 1):
+        s, e = raw.content
+        attributions.append(
+            Attribution(
+                id=f"A{i}",
+                source_id=ids[id(ent)] if ent is not None else None,
+                source=TextSpan(text[raw.source[0] : raw.source[1]], *raw.source)
+                if raw.source
+                else None,
+                cue=TextSpan(text[raw.cue[0] : raw.cue[1]], *raw.cue) if raw.cue else None,
+                content=TextSpan(text[s:e], s, e),
+                kind=attribution_kind(text, raw.content, quotes, raw.cue, raw.source),
+            )
+        )
+    return sources, tuple(attributions)
+
+
+def _person_index(doc: Doc) -> dict[str, str]:
+    """Surname -> the longest full name the article uses for that person."""
+    out: dict[str, str] = {}
+    for ent in doc.ents:
+        if ent.label_ != "PERSON":
+            continue
+        name = _clean_name(ent.text)
+        key = _surname_key(name)
+        if len(name) > len(out.get(key, "")):
+            out[key] = name
+    return out
+
+
+def _resolve_one(
+    doc: Doc,
+    raw: RawAttribution,
+    entities: list[_Entity],
+    by_key: dict[str, _Entity],
+    persons: dict[str, str],
+) -> _Entity | None:
+    if raw.source is None or raw.source_token is None:
+        return None
+    head = doc[raw.source_token]
+    mention = raw.source
+    low = head.lower_
+    if head.pos_ == "PRON" or low in _RELATIVE:
+        if low in _PERSON_PRONOUNS:
+            ent = _antecedent(entities, mention[0], ("named_person", "anonymous"))
+            named = _last_person_named_before(doc, head.i)
+            if named is not None and (ent is None or named[0] > ent.last_seen):
+                key = "p:" + _surname_key(named[1])
+                ent = by_key.get(key)
+                if ent is None:
+                    ent = _Entity(persons.get(_surname_key(named[1]), named[1]), "named_person", key)
+                    entities.append(ent)
+                    by_key[key] = ent
+        elif low in _GROUP_PRONOUNS:
+            ent = _antecedent(
+                entities, mention[0], ("named_organization", "anonymous", "vague"), plural=True
+            )
+        else:
+            ent = None
+        if ent is not None:
+            ent.add(mention)
+            for extra in raw.extra_mentions:
+                ent.add(extra)
+        return ent
+    first, last = _token_range(doc, mention)
+    typed = type_mention(doc, head, first, last)
+    ent = None
+    if _is_definite_anaphor(doc, head, first):
+        ent = _nominal_antecedent(entities, head.lemma_.lower(), mention[0])
+    if ent is None:
+        key = typed.key
+        if typed.type == "named_person":
+            full = persons.get(_surname_key(typed.name))
+            name = full if full and len(full) > len(typed.name) else typed.name
+            typed = _Typed(typed.type, name, typed.key, typed.role, typed.affiliation)
+        ent = by_key.get(key)
+        if ent is None:
+            ent = _Entity(typed.name, typed.type, key)
+            entities.append(ent)
+            by_key[key] = ent
+        elif typed.type == "named_person" and len(typed.name) > len(ent.name):
+            ent.name = typed.name
+    ent.role = ent.role or typed.role
+    ent.affiliation = ent.affiliation or typed.affiliation
+    ent.head_lemmas.add(head.lemma_.lower())
+    if ent.role and ent.type == "named_person":
+        ent.head_lemmas.update(w.lower() for w in ent.role.split())
+    if ent.type == "anonymous" and ent.anonymity_reason is None:
+        ent.anonymity_reason = anonymity_reason(doc, head)
+    ent.add(mention)
+    for extra in raw.extra_mentions:
+        ent.add(extra)
+    return ent
+
+
+def _last_person_named_before(doc: Doc, i: int) -> tuple[int, str] | None:
+    """The last PERSON name before token ``i`` within the two sentences before it."""
+    sent_start = doc[i].sent.start
+    prev = doc[sent_start - 1].sent.start if sent_start > 0 else sent_start
+    surnames = _surnames(doc)
+    for j in range(i - 1, prev - 1, -1):
+        tok = doc[j]
+        if tok.ent_type_ == "PERSON" or (tok.pos_ == "PROPN" and tok.lower_ in surnames):
+            if tok.ent_type_ == "PERSON":
+                ent = _ent_of(doc, tok)
+                if ent is not None:
+                    return ent.start_char, _clean_name(ent.text)
+            return tok.idx, tok.text
+    return None
+
+
+def _token_range(doc: Doc, span: tuple[int, int]) -> tuple[int, int]:
+    s = doc.char_span(span[0], span[1], alignment_mode="expand")
+    assert s is not None
+    return s.start, s.end - 1
+
+
+def _is_definite_anaphor(doc: Doc, head: Token, first: int) -> bool:
+    return (
+        head.pos_ == "NOUN"
+        and head.lemma_.lower() not in words("organization_nouns")
+        and doc[first].lower_ in _DEFINITE
+        and not any(t.ent_type_ for t in doc[first : head.i + 1])
+        and head.tag_ == "NN"
+    )
+
+
+def _antecedent(
+    entities: list[_Entity], before: int, types: tuple[str, ...], plural: bool = False
+) -> _Entity | None:
+    best = None
+    for e in entities:
+        if e.type in types and e.last_seen < before and (best is None or e.last_seen > best.last_seen):
+            best = e
+    return best
+
+
+def _nominal_antecedent(entities: list[_Entity], lemma: str, before: int) -> _Entity | None:
+    best = None
+    for e in entities:
+        if lemma in e.head_lemmas and e.last_seen < before:
+            if best is None or e.last_seen > best.last_seen:
+                best = e
+    return best
+
+
+_OPEN_MARKS = "\"“‘'«„"
+_CLOSE_MARKS = "\"”’'»"
+
+
+def attribution_kind(
+    text: str,
+    span: tuple[int, int],
+    quotes: Sequence[Quote] = (),
+    cue: tuple[int, int] | None = None,
+    source: tuple[int, int] | None = None,
+) -> str:
+    """direct: the content is quoted; mixed: it holds a quoted fragment; indirect: no quotes."""
+    s, e = span
+    if quotes:
+        if cue is not None and any(q.start <= cue[0] < q.end and q.start <= s and e <= q.end
+                                   for q in quotes):
+            return "indirect"  # somebody's quote reports what a third party thinks
+        tag = sum(t[1] - t[0] for t in (cue, source) if t is not None and s <= t[0] and t[1] <= e)
+        inside = sum(max(0, min(e, q.end) - max(s, q.start)) for q in quotes)
+        if inside == 0:
+            return "indirect"
+        return "direct" if inside >= 0.8 * (e - s - tag) else "mixed"
+    content = text[s:e].rstrip(" .,;:")
+    if not content:
+        return "indirect"
+    if content[0] in _OPEN_MARKS and (content[-1] in _CLOSE_MARKS or e == len(text)
+                                      or text[e:e + 1] == "\n"):
+        return "direct"
+    if content[0] in _OPEN_MARKS and content.count(content[0]) >= 1 and _mostly_quoted(content):
+        return "direct"
+    if any(c in content for c in "“”«»\"") or re.search(r"(?:^|\W)‘\w", content):
+        return "mixed"
+    return "indirect"
+
+
+def _mostly_quoted(content: str) -> bool:
+    inside = 0
+    depth = False
+    for ch in content:
+        if ch in _OPEN_MARKS and not depth:
+            depth = True
+        elif ch in _CLOSE_MARKS and depth:
+            depth = False
+        elif depth:
+            inside += 1
+    return inside >= 0.8 * len(content)
