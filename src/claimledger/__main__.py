@@ -1,0 +1,5 @@
+import sys
+
+from claimledger.cli import main
+
+sys.exit(main())

@@ -1,0 +1,137 @@
+"""The command line: parse arguments, call the library, print. Nothing else lives here."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+
+from claimledger import __version__
+from claimledger.errors import ClaimledgerError, UsageError
+from claimledger.model import Ledger
+
+EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="claimledger",
+        description="Who says what in a news article: a ledger of attributions and sources.",
+    )
+    parser.add_argument("--version", action="version", version=f"claimledger {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub.required = True
+    a = sub.add_parser("analyze", help="analyse articles (plain-text files, directories or -)")
+    a.add_argument("inputs", nargs="+", metavar="FILE", help="a .txt file, a directory, or - for stdin")
+    a.add_argument(
+        "--format", "-f", default="table", choices=("table", "json", "jsonl", "html"),
+        help="output format (default: table)",
+    )
+    a.add_argument("--out", "-o", metavar="PATH", help="write here instead of stdout "
+                   "(a directory for html with several articles)")
+    a.add_argument("--outlet", help="the outlet that published the article(s)")
+    a.add_argument("--published", metavar="DATE", help="publication date, ISO 8601")
+    a.add_argument("--url", help="where the article was published")
+    a.add_argument("--max-mb", type=float, default=20, help="refuse larger inputs (default 20)")
+    a.add_argument("--width", type=int, default=None, help="table width (default: terminal)")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    try:
+        if args.command == "analyze":
+            return analyze_command(args)
+    except UsageError as exc:
+        print(f"claimledger: usage error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except ClaimledgerError as exc:
+        print(f"claimledger: error: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        print("claimledger: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return EXIT_OK
+    except Exception as exc:  # noqa: BLE001 - a bug: say so in one line, not a traceback
+        print(
+            f"claimledger: internal error: {type(exc).__name__}: {exc} "
+            "(please report it with the input that caused it)",
+            file=sys.stderr,
+        )
+        return EXIT_ERROR
+    return EXIT_USAGE
+
+
+def analyze_command(args: argparse.Namespace) -> int:
+    from dataclasses import replace
+
+    from claimledger.analyzer import Analyzer
+    from claimledger.reading import expand_inputs, read_article
+    from claimledger.render import render
+
+    paths = list(expand_inputs(args.inputs))
+    if not paths:
+        raise UsageError("no .txt files found in the inputs given")
+    many = len(paths) > 1
+    fmt = args.format
+    if fmt == "json" and many:
+        raise UsageError("--format json takes one article; use --format jsonl for several")
+    if fmt == "html" and many and not (args.out and (os.path.isdir(args.out) or args.out.endswith("/"))):
+        raise UsageError("html with several articles needs --out DIRECTORY")
+
+    analyzer = None
+    failures = 0
+    out_stream = None
+    try:
+        if args.out and not (fmt == "html" and many):
+            out_stream = open(args.out, "w", encoding="utf-8")
+        for path in paths:
+            try:
+                text, meta = read_article(path, max_bytes=int(args.max_mb * 1024 * 1024))
+            except ClaimledgerError as exc:
+                print(f"claimledger: error: {exc}", file=sys.stderr)
+                failures += 1
+                continue
+            meta = replace(
+                meta, outlet=args.outlet or meta.outlet, published=args.published or meta.published,
+                url=args.url or meta.url,
+            )
+            if analyzer is None:
+                analyzer = Analyzer()
+            ledger = analyzer.analyze(text, meta)
+            _emit(ledger, fmt, args, out_stream, many)
+    finally:
+        if out_stream is not None:
+            out_stream.close()
+    if failures and failures == len(paths):
+        return EXIT_ERROR
+    return EXIT_ERROR if failures else EXIT_OK
+
+
+def _emit(ledger: Ledger, fmt: str, args: argparse.Namespace, stream, many: bool) -> None:
+    from claimledger.render import render
+
+    if fmt == "html" and many:
+        os.makedirs(args.out, exist_ok=True)
+        stem = os.path.splitext(os.path.basename(ledger.meta.path or ledger.id[:12]))[0]
+        with open(os.path.join(args.out, f"{stem}.html"), "w", encoding="utf-8") as fh:
+            fh.write(render(ledger, "html"))
+        return
+    if fmt == "jsonl":
+        out = render([ledger], "jsonl")
+    else:
+        out = render(ledger, fmt, width=args.width) if fmt == "table" else render(ledger, fmt)
+        if not out.endswith("\n"):
+            out += "\n"
+        if many and fmt == "table":
+            out += "\n"
+    target = stream if stream is not None else sys.stdout
+    target.write(out)
+    target.flush()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
