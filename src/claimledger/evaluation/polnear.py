@@ -256,3 +256,34 @@ def merge(scores: Iterable[Scores]) -> Scores:
             for m, prf in d.items():
                 total.components[comp][m].add(prf)
     return total
+
+
+def predictions_of(ledger) -> list[PredictedAttribution]:
+    """A ledger's attributions in the scorer's terms (the source's entity mentions included)."""
+    out = []
+    for a in ledger.attributions:
+        src = ledger.source(a.source_id)
+        out.append(
+            PredictedAttribution(
+                source=((a.source.start, a.source.end),) if a.source else None,
+                cue=((a.cue.start, a.cue.end),) if a.cue else None,
+                content=((a.content.start, a.content.end),),
+                source_mentions=tuple(src.mentions) if src else (),
+            )
+        )
+    return out
+
+
+def evaluate(
+    root: Path = DEFAULT_ROOT, split: str = "dev", annotators: str = "first", limit: int | None = None
+) -> Scores:
+    """Run the full analyzer over a PolNeAR split and score it."""
+    from claimledger.analyzer import Analyzer
+
+    articles = list(iter_articles(root, split, annotators))[:limit]
+    analyzer = Analyzer()
+    ledgers = analyzer.pipe(a.text for a in articles)
+    return merge(
+        score_article(a.text, a.attributions, predictions_of(ledger))
+        for a, ledger in zip(articles, ledgers)
+    )

@@ -134,6 +134,16 @@ def type_mention(doc: Doc, head: Token, first: int, last: int) -> _Typed:
     org = _org_ent(doc, first, last)
     affiliation = _affiliation(doc, head, first, last)
     quantifiers = {t.lower_ for t in doc[first : last + 1] if t.i != head.i}
+    if person is None and head.pos_ == "NOUN":
+        for child in head.children:
+            if child.dep_ == "appos" and child.ent_type_ == "PERSON":
+                ent = _ent_of(doc, child)
+                if ent is not None:
+                    name = _clean_name(ent.text)
+                    role = " ".join(t.text for t in doc[first : last + 1]
+                                    if t.dep_ not in ("det", "poss", "case") and t.head.dep_ != "poss")
+                    return _Typed("named_person", name, "p:" + _surname_key(name), role or None,
+                                  affiliation)
     if person is not None and (head.i >= person.start or head.dep_ == "compound"):
         name = _clean_name(_name_run(doc, person, last).text)
         role = _title_before(doc, first, person.start) or _appositive_role(head)
@@ -148,7 +158,12 @@ def type_mention(doc: Doc, head: Token, first: int, last: int) -> _Typed:
         mods = [t.text for t in head.lefts if t.dep_ in ("amod", "compound", "nmod", "npadvmod")]
         role = " ".join([*mods, head.text]) if mods else None
         return _Typed("anonymous", _clean_name(span_text), "a:" + span_text.lower(), role, affiliation)
-    if org is not None or head.pos_ == "PROPN" or lemma in words("organization_nouns"):
+    proper_modifier = any(
+        t.dep_ in ("compound", "poss") and t.pos_ == "PROPN" for t in head.lefts
+    )
+    if org is not None or head.pos_ == "PROPN" or lemma in words("organization_nouns") or (
+        proper_modifier and lemma not in vague
+    ):
         name = _clean_name(span_text)
         name = _TITLE_PREFIX.sub("", name) if not name.lower().startswith("the ") else name
         core = [t for t in doc[first : last + 1] if t.lower_ not in ("the", "a", "an")]
@@ -214,7 +229,7 @@ def _affiliation(doc: Doc, head: Token, first: int, last: int) -> str | None:
             country = _country(tok.text)
             if country:
                 return country
-            if tok.ent_type_ == "GPE":
+            if tok.ent_type_ in ("GPE", "NORP"):
                 ent = _ent_of(doc, tok)
                 return _clean_name(ent.text if ent is not None else tok.text)
     for tok in scope:
@@ -310,7 +325,9 @@ def _resolve_one(
     head = doc[raw.source_token]
     mention = raw.source
     low = head.lower_
-    if head.pos_ == "PRON" or low in _RELATIVE:
+    if head.pos_ == "PRON" and low in _VAGUE_QUANTIFIERS | words("vague_nouns"):
+        pass  # "some say", "many believe": typed as vague below
+    elif head.pos_ == "PRON" or low in _RELATIVE:
         if low in _PERSON_PRONOUNS:
             ent = _antecedent(entities, mention[0], ("named_person", "anonymous"))
             named = _last_person_named_before(doc, head.i)
@@ -337,6 +354,10 @@ def _resolve_one(
     ent = None
     if _is_definite_anaphor(doc, head, first):
         ent = _nominal_antecedent(entities, head.lemma_.lower(), mention[0])
+    if typed.type == "named_organization" and " " not in typed.name:
+        known = by_key.get("p:" + _surname_key(typed.name))
+        if known is not None:
+            typed = _Typed("named_person", known.name, known.key, typed.role, typed.affiliation)
     if ent is None:
         key = typed.key
         if typed.type == "named_person":
@@ -431,6 +452,10 @@ def attribution_kind(
         if cue is not None and any(q.start <= cue[0] < q.end and q.start <= s and e <= q.end
                                    for q in quotes):
             return "indirect"  # somebody's quote reports what a third party thinks
+        starts = any(q.start == s for q in quotes)
+        ends = any(q.end == e or (not q.closed and q.end >= e - 1) for q in quotes)
+        if starts and ends:
+            return "direct"
         tag = sum(t[1] - t[0] for t in (cue, source) if t is not None and s <= t[0] and t[1] <= e)
         inside = sum(max(0, min(e, q.end) - max(s, q.start)) for q in quotes)
         if inside == 0:
