@@ -183,7 +183,9 @@ def attribute_reported_speech(doc: Doc) -> Iterable[RawAttribution]:
     cue_verbs = words("cue_verbs")
     object_cues = words("cue_verbs_object")
     for tok in doc:
-        if tok.pos_ not in ("VERB", "AUX") or tok.lemma_.lower() not in cue_verbs:
+        if tok.pos_ not in ("VERB", "AUX") or (
+            tok.lemma_.lower() not in cue_verbs and tok.lemma_.lower() not in object_cues
+        ):
             continue
         if any(c.dep_ == "neg" for c in tok.children):
             continue  # "did not say": nothing was attributed
@@ -210,8 +212,16 @@ def attribute_reported_speech(doc: Doc) -> Iterable[RawAttribution]:
                 content = _subtree_span(child)
             elif child.dep_ == "xcomp" and lemma in _INFINITIVE_CUES:
                 content = _subtree_span(child)
-            elif child.dep_ == "dobj" and lemma in object_cues:
+            elif child.dep_ == "dobj" and (
+                lemma in object_cues
+                or (lemma == "accuse" and any(c.dep_ == "prep" and c.lower_ == "of" for c in child.children))
+                or (lemma in _SPEECH_TAGS and _aux_follows(child))
+            ):
+                # "backed the plan", "accused the rebels of ...", and "stating the bridge had
+                # been closed" (a clause the parser read as an object)
                 last = child.right_edge.i
+                if _aux_follows(child):
+                    last = doc[last + 1].head.right_edge.i  # "stating the bridge had been closed"
                 for right in tok.rights:
                     if right.i > last and right.dep_ == "prep" and right.lower_ == "as":
                         last = right.right_edge.i  # "dismissed the strike as a fabrication"
@@ -260,6 +270,13 @@ def _clause_span(verb: Token, clause: Token) -> CharSpan | None:
             last = right.right_edge.i
     span = _trim(doc, *_tokens_span(doc, first, last))
     return span if span[1] > span[0] else None
+
+
+def _aux_follows(obj: Token) -> bool:
+    """An object followed by an auxiliary of a later verb: a clause read as an object."""
+    doc = obj.doc
+    i = obj.right_edge.i + 1
+    return i < len(doc) and doc[i].dep_ in ("aux", "auxpass") and doc[i].head.i > i
 
 
 def _is_passive(tok: Token) -> bool:
@@ -366,7 +383,10 @@ def attribute_nominal_cues(doc: Doc) -> Iterable[RawAttribution]:
                 speaker = next((c for c in child.children if c.dep_ == "pobj"), speaker)
         if speaker is None and tok.dep_ in ("dobj",) and tok.head.lemma_.lower() in _SUPPORT_VERBS:
             speaker = find_subject(tok.head)
-        if content is None and speaker is not None and tok.dep_ in ("appos", "npadvmod"):
+        after_comma = tok.left_edge.i > 0 and doc[tok.left_edge.i - 1].text == ","
+        if content is None and speaker is not None and (
+            tok.dep_ in ("appos", "npadvmod") or (tok.dep_ == "dobj" and after_comma)
+        ):
             # "..., a claim echoed by X": the claim is the clause before the apposition
             head = tok.head
             if head.pos_ in ("VERB", "AUX") and head.i + 1 < tok.left_edge.i:
@@ -559,13 +579,13 @@ def extract_attributions(doc: Doc, quotes: list[Quote]) -> list[RawAttribution]:
                 by_key[key] = r
             continue
         by_key[key if r.cue is not None else (r.content, r.source)] = r
-    unique: dict[CharSpan, RawAttribution] = {}
+    unique: dict[tuple[CharSpan, CharSpan | None], RawAttribution] = {}
     for r in by_key.values():
         if _inside_quote_first_person(doc, r, quotes):
             continue
-        key = r.content
-        if key not in unique:
-            unique[key] = r
+        key2 = (r.content, r.source)
+        if key2 not in unique:
+            unique[key2] = r
     return sorted(unique.values(), key=lambda r: (r.content[0], r.content[1]))
 
 
