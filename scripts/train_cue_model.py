@@ -140,7 +140,7 @@ def make_clf(c, w):
     from sklearn.linear_model import LogisticRegression
 
     return LogisticRegression(
-        C=c, class_weight={0: 1.0, 1: w}, solver="liblinear", penalty="l2", max_iter=1000
+        C=c, class_weight={0: 1.0, 1: w}, solver="liblinear", max_iter=1000
     )
 
 

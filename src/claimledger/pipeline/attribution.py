@@ -15,6 +15,7 @@ Results are ``RawAttribution`` records with character spans and the token that h
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
@@ -106,9 +107,13 @@ def source_np(tok: Token) -> tuple[int, int]:
             break
         if right.dep_ in ("compound", "flat", "nummod", "npadvmod") or (
             right.dep_ == "prep" and right.lower_ in _NP_RIGHT_PREPS
-        ):
+        ) or (right.dep_ == "amod" and right.lower_ in ("familiar", "close", "involved", "briefed")):
             last = right.right_edge.i
         else:
+            break
+    for i in range(tok.i + 1, last + 1):
+        if tok.doc[i].text in (",", "(", "—", ";"):  # an appositive or relative clause begins
+            last = i - 1
             break
     if last - first > 14:
         last = first + 14
@@ -158,11 +163,16 @@ def _cue_span(verb: Token) -> CharSpan:
     return _tokens_span(doc, verb.i, last)
 
 
+_NOT_NAMED = re.compile(r"^(?:not\s+)?to\s+be\s+(?:named|identified|quoted)|^anonymity$", re.I)
+
+
 def _make(
     doc: Doc, content: CharSpan | None, cue: CharSpan | None, subj: Token | None, rule: str
 ) -> RawAttribution | None:
     if content is None or content[1] - content[0] < 2:
         return None
+    if _NOT_NAMED.match(doc.text[content[0] : content[1]]):
+        return None  # "who asked not to be named" is why a source is anonymous, not a statement
     if subj is None:
         return RawAttribution(content, cue, None, None, rule)
     source, head, extra = _source_of(subj)

