@@ -12,7 +12,10 @@ import pytest
 import spacy
 
 import claimledger
-from claimledger.model import Ledger, Meta
+from dataclasses import replace
+
+from claimledger.model import Ledger
+from claimledger.reading import read_article
 
 ROOT = Path(__file__).resolve().parents[1]
 GOLDEN = Path(__file__).parent / "golden"
@@ -38,8 +41,8 @@ def check_spans(d: dict) -> None:
 
 @pytest.mark.parametrize("path", EXAMPLES, ids=[p.stem for p in EXAMPLES])
 def test_golden_ledger(analyzer, path):
-    text = path.read_text(encoding="utf-8")
-    ledger = analyzer.analyze(text, Meta(path=f"examples/{path.name}"))
+    text, meta = read_article(path)
+    ledger = analyzer.analyze(text, replace(meta, path=f"examples/{path.name}"))
     actual = ledger.to_dict()
     VALIDATOR.validate(actual)
     check_spans(actual)

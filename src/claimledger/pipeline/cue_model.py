@@ -29,7 +29,7 @@ from typing import Any
 import numpy
 from spacy.attrs import DEP, HEAD, LEMMA, LOWER, ORTH, POS, SENT_START, SPACY, TAG
 from spacy.parts_of_speech import NAMES as _POS_NAMES
-from spacy.strings import hash_string
+from spacy.strings import get_string_id
 from spacy.tokens import Doc
 
 from claimledger.pipeline.lexicons import words
@@ -56,12 +56,12 @@ _QUOTE_WINDOW = 3
 
 
 def _h(values) -> numpy.ndarray:
-    return numpy.array([hash_string(v) for v in values], dtype=numpy.uint64)
+    return numpy.array([get_string_id(v) for v in values], dtype=numpy.uint64)
 
 
 _H_AUX_DEPS = _h(_AUX_DEPS)
 _H_ADJ_DEPS = _h(_ADJ_DEPS)
-_H_ROOT = hash_string("ROOT")
+_H_ROOT = get_string_id("ROOT")
 _H_WORDS = _h(_PUNCT_CUES + ("according",))
 
 
