@@ -123,7 +123,9 @@ def _candidate_mask(arr: numpy.ndarray, lower: list[str] | None = None) -> numpy
     return mask
 
 
-def doc_features(doc: Doc, quotes: Sequence[Quote] | None = None) -> tuple[list[int], list[list[str]]]:
+def doc_features(
+    doc: Doc, quotes: Sequence[Quote] | None = None
+) -> tuple[list[int], list[list[str]]]:
     """Candidate token indices of ``doc`` and, for each, its list of feature strings."""
     n = len(doc)
     if n == 0:
@@ -182,7 +184,8 @@ def doc_features(doc: Doc, quotes: Sequence[Quote] | None = None) -> tuple[list[
         else:
             hp = pos[h]
             hl = lemma[h]
-            f += ("HL=" + hl, "HP=" + hp, "HD=" + dep[h], "PHP=" + p + "|" + hp, "HLD=" + hl + "|" + d)
+            f += ("HL=" + hl, "HP=" + hp, "HD=" + dep[h], "PHP=" + p + "|" + hp)
+            f.append("HLD=" + hl + "|" + d)
         kids = children[i]
         subj = -1
         if kids:

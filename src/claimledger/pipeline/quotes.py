@@ -88,6 +88,16 @@ def _scan_paragraph(text: str, start: int, end: int) -> list[Quote]:
     i = start
     while i < end:
         ch = text[i]
+        if text.startswith("''", i) and (i == start or not text[i - 1].isalnum() or
+                                         text[i - 1] in ".,!?"):
+            # two apostrophes standing for a double quote mark (some archives print quotes so)
+            close = text.find("''", i + 2, end)
+            if close < 0:
+                out.append(Quote(i, _rstrip(text, i, end), False))
+                return out
+            out.append(Quote(i, close + 2, True))
+            i = close + 2
+            continue
         if ch in _DOUBLE_OPEN or ch == '"':
             close = _find_double_close(text, i + 1, end, straight=(ch == '"'))
             if close is None:

@@ -436,7 +436,7 @@ def _nominal_antecedent(entities: list[_Entity], lemma: str, before: int) -> _En
     return best
 
 
-_OPEN_MARKS = "\"“‘'«„"
+_OPEN_MARKS = "\"“‘'«„"  # '' (two apostrophes) starts with ' too
 _CLOSE_MARKS = "\"”’'»"
 
 
