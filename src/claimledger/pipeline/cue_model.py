@@ -53,6 +53,7 @@ _LEMMA_CHILD_DEPS = frozenset(("ccomp", "xcomp", "dobj", "nsubj", "nsubjpass", "
 _PREP_DEPS = frozenset(("prep", "prt", "agent"))
 _SUBJ_DEPS = ("nsubj", "nsubjpass", "csubj")
 _QUOTE_WINDOW = 3
+_MAX_CACHED_STRINGS = 1_000_000
 
 
 def _h(values) -> numpy.ndarray:
@@ -82,6 +83,10 @@ class _Strings:
             return [cache[h] for h in hashes]
         except KeyError:
             pass
+        if len(cache) > _MAX_CACHED_STRINGS:  # a long-running process over an open vocabulary
+            cache.clear()
+            self._lower.clear()
+            cache[0] = self._lower[0] = ""
         strings = doc.vocab.strings
         for h in set(hashes):
             if h not in cache:
@@ -364,7 +369,8 @@ def _sigmoid(z: float) -> float:
 @lru_cache(maxsize=8)
 def _load(path: str | None) -> CueModel:
     if path is None:
-        raw = resources.files("claimledger").joinpath("models", DEFAULT_MODEL).read_text("utf-8")
+        ref = resources.files("claimledger").joinpath("models").joinpath(DEFAULT_MODEL)
+        raw = ref.read_text(encoding="utf-8")
     else:
         raw = Path(path).read_text(encoding="utf-8")
     return CueModel.from_dict(json.loads(raw))
