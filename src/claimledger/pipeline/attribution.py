@@ -16,13 +16,14 @@ Results are ``RawAttribution`` records with character spans and the token that h
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right, insort
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
 from spacy.tokens import Doc, Span, Token
 
 from claimledger.pipeline.lexicons import words
-from claimledger.pipeline.quotes import Quote
+from claimledger.pipeline.quotes import Quote, QuoteIndex
 
 CharSpan = tuple[int, int]
 
@@ -42,6 +43,7 @@ _PRONOUN_SUBJECTS = frozenset("i we you".split())
 _WIDELY = frozenset("widely generally commonly broadly often long".split())
 _PASSIVE_OPINION = frozenset("regard believe consider see view think accept know understand".split())
 _NAMING = frozenset("call describe label brand deem dub term characterize portray cast".split())
+_DATA_NOUNS = frozenset("figure data statistic estimate number report survey poll study".split())
 _SUPPORT_VERBS = frozenset("make issue give offer express deliver voice repeat release raise".split())
 
 
@@ -62,9 +64,17 @@ class RawAttribution:
 _TRIM = " \t\n,;:.—–-"
 
 
+def doc_text(doc: Doc) -> str:
+    """``doc.text``, built once per Doc (spaCy joins every token each time it is asked)."""
+    text = doc.user_data.get("claimledger.text")
+    if text is None:
+        text = doc.user_data["claimledger.text"] = doc.text
+    return text
+
+
 def _trim(doc: Doc, start: int, end: int) -> CharSpan:
     """Trim whitespace and trailing clause punctuation, keeping a closing quote mark."""
-    text = doc.text
+    text = doc_text(doc)
     while start < end and text[start] in " \t\n,;:—–":
         start += 1
     while end > start and text[end - 1] in _TRIM:
@@ -171,7 +181,7 @@ def _make(
 ) -> RawAttribution | None:
     if content is None or content[1] - content[0] < 2:
         return None
-    if _NOT_NAMED.match(doc.text[content[0] : content[1]]):
+    if _NOT_NAMED.match(doc_text(doc)[content[0] : content[1]]):
         return None  # "who asked not to be named" is why a source is anonymous, not a statement
     if subj is None:
         return RawAttribution(content, cue, None, None, rule)
@@ -224,6 +234,8 @@ def attribute_reported_speech(
         if tok.pos_ not in ("VERB", "AUX"):
             continue
         low = tok.lemma_.lower()
+        if low == "accord":
+            continue  # "according to X" has a pass of its own
         in_lexicon = low in cue_verbs or low in object_cues
         is_cue, confident = decision.verdict(tok, in_lexicon)
         if not is_cue:
@@ -234,6 +246,8 @@ def attribute_reported_speech(
             continue  # "vowed to defend X": one statement, already the head's content
         lemma = tok.lemma_.lower()
         subj = find_subject(tok)
+        if subj is not None and any(c.lower_ in ("neither", "no", "nobody") for c in subj.children):
+            continue  # "neither the video nor the images show ...": nothing is asserted
         cue = _cue_span(tok)
         found = False
         dobj = next((c for c in tok.children if c.dep_ == "dobj"), None)
@@ -392,6 +406,10 @@ def attribute_according_to(doc: Doc) -> Iterable[RawAttribution]:
                 agent = next((c for c in child.children if c.dep_ == "agent"), None)
                 if agent is not None:
                     speaker = next((c for c in agent.children if c.dep_ == "pobj"), speaker)
+            elif child.dep_ == "prep" and child.lower_ in ("from", "by", "of") and (
+                pobj.lemma_.lower() in _DATA_NOUNS
+            ):
+                speaker = next((c for c in child.children if c.dep_ == "pobj"), speaker)
         clause = tok.head
         while clause.dep_ in ("prep", "pobj", "advmod") and clause.head is not clause:
             clause = clause.head
@@ -449,7 +467,7 @@ def attribute_nominal_cues(doc: Doc) -> Iterable[RawAttribution]:
 
 def attribute_colon_lines(doc: Doc) -> Iterable[RawAttribution]:
     """Headline style "Speaker: what they said" at the start of a line."""
-    text = doc.text
+    text = doc_text(doc)
     line_start = 0
     for line in text.split("\n"):
         colon = line.find(":")
@@ -476,27 +494,38 @@ def attribute_colon_lines(doc: Doc) -> Iterable[RawAttribution]:
 
 
 def attribute_quotes(
-    doc: Doc, quotes: list[Quote], found: list[RawAttribution]
+    doc: Doc, quotes: QuoteIndex, found: list[RawAttribution]
 ) -> list[RawAttribution]:
     """Snap contents onto the quotes they cover; attribute quotes nobody has claimed yet."""
+    text = doc_text(doc)
     out = [_snap_to_quotes(r, quotes) for r in found]
-    claimed = [r.content for r in out]
+    claimed = sorted(r.content for r in out)
+    longest = max((e - s for s, e in claimed), default=0)
+    by_end = sorted((r.content[1], i) for i, r in enumerate(out))
     speech = _SPEECH_TAGS | words("cue_verbs")
     for q in quotes:
-        if any(c[0] <= q.start + 1 and q.end - 1 <= c[1] for c in claimed):
+        lo = bisect_left(claimed, (q.start + 1 - longest, 0))
+        hi = bisect_right(claimed, (q.start + 1, len(text) + 1))
+        if any(q.end - 1 <= e for _, e in claimed[lo:hi]):
             continue
-        if len(doc.text[q.start : q.end].split()) < 4:
+        if len(text[q.start : q.end].split()) < 4:
             continue  # scare quotes and titles, not statements
-        rel = _quote_with_tag(doc, q, quotes, speech) or _continuation(doc, q, out)
+        rel = _quote_with_tag(doc, q, quotes, speech)
+        if rel is None:
+            j = bisect_left(by_end, (q.start + 1, -1))
+            prev = out[by_end[j - 1][1]] if j > 0 else None
+            rel = _continuation(doc, q, prev)
         if rel is not None:
             out.append(rel)
-            claimed.append(rel.content)
+            insort(claimed, rel.content)
+            insort(by_end, (rel.content[1], len(out) - 1))
+            longest = max(longest, rel.content[1] - rel.content[0])
     return out
 
 
-def _snap_to_quotes(rel: RawAttribution, quotes: list[Quote]) -> RawAttribution:
+def _snap_to_quotes(rel: RawAttribution, quotes: QuoteIndex) -> RawAttribution:
     start, end = rel.content
-    for q in quotes:
+    for q in quotes.overlapping(start, end):
         if rel.cue is not None and q.start < rel.cue[0] < q.end:
             continue  # an attribution quoted inside somebody else's quote
         inner_s, inner_e = q.inner
@@ -519,7 +548,7 @@ def _quote_tokens(doc: Doc, q: Quote) -> tuple[int, int] | None:
 
 
 def _quote_with_tag(
-    doc: Doc, q: Quote, quotes: list[Quote], speech: frozenset[str]
+    doc: Doc, q: Quote, quotes: QuoteIndex, speech: frozenset[str]
 ) -> RawAttribution | None:
     """A speech verb right after the quote (“...,” X said), or right before it (X said: “...”)."""
     toks = _quote_tokens(doc, q)
@@ -572,26 +601,22 @@ def _adjacent_subject(verb: Token) -> Token | None:
     return None
 
 
-def _quote_after(doc: Doc, verb: Token, quotes: list[Quote]) -> Quote | None:
+def _quote_after(doc: Doc, verb: Token, quotes: QuoteIndex) -> Quote | None:
     """The second half of a split quote: “A,” X said, “B.”"""
+    text = doc_text(doc)
     end = verb.idx + len(verb.text)
-    para_end = doc.text.find("\n", end)
-    para_end = len(doc.text) if para_end < 0 else para_end
-    for q in quotes:
-        if end <= q.start < min(end + 40, para_end):
-            between = doc.text[end : q.start]
-            if between.count(".") == 0:
-                return q
+    para_end = text.find("\n", end)
+    para_end = len(text) if para_end < 0 else para_end
+    for q in quotes.starting_in(end, min(end + 40, para_end)):
+        if "." not in text[end : q.start]:
+            return q
     return None
 
 
-def _continuation(doc: Doc, q: Quote, found: list[RawAttribution]) -> RawAttribution | None:
-    """A quote with no tag right after a direct quote continues that speaker."""
-    text = doc.text
-    prev = None
-    for r in found:
-        if r.content[1] <= q.start and (prev is None or r.content[1] > prev.content[1]):
-            prev = r
+def _continuation(doc: Doc, q: Quote, prev: RawAttribution | None) -> RawAttribution | None:
+    """A quote with no tag right after a direct quote (``prev``, the statement that ends last
+    before it) continues that speaker."""
+    text = doc_text(doc)
     if prev is None or prev.source is None:
         return None
     gap = text[prev.content[1] : q.start]
@@ -611,7 +636,7 @@ def _continuation(doc: Doc, q: Quote, found: list[RawAttribution]) -> RawAttribu
 
 
 def extract_attributions(
-    doc: Doc, quotes: list[Quote], decision: CueDecision | None = None
+    doc: Doc, quotes: list[Quote] | QuoteIndex, decision: CueDecision | None = None
 ) -> list[RawAttribution]:
     """Every attribution relation in ``doc``, in text order, without duplicates."""
     found: list[RawAttribution] = []
@@ -619,6 +644,8 @@ def extract_attributions(
     found.extend(attribute_according_to(doc))
     found.extend(attribute_nominal_cues(doc))
     found.extend(attribute_colon_lines(doc))
+    if not isinstance(quotes, QuoteIndex):
+        quotes = QuoteIndex(quotes)
     found = attribute_quotes(doc, quotes, found)
     # a same-paragraph continuation replaced its parent in place: drop the shorter copy
     by_key: dict[tuple[CharSpan | None, CharSpan | None], RawAttribution] = {}
@@ -644,12 +671,12 @@ def _overlaps(a: CharSpan, b: CharSpan) -> bool:
     return a[0] < b[1] and b[0] < a[1]
 
 
-def _inside_quote_first_person(doc: Doc, r: RawAttribution, quotes: list[Quote]) -> bool:
+def _inside_quote_first_person(doc: Doc, r: RawAttribution, quotes: QuoteIndex) -> bool:
     """'I think' inside somebody's quote is the quoted speaker talking, not a new source."""
     if r.source_token is None:
         return False
     tok = doc[r.source_token]
-    return tok.lower_ in _PRONOUN_SUBJECTS and any(q.start < tok.idx < q.end for q in quotes)
+    return tok.lower_ in _PRONOUN_SUBJECTS and quotes.containing(tok.idx) is not None
 
 
 __all__ = ["RawAttribution", "extract_attributions", "find_subject", "source_np", "Span"]

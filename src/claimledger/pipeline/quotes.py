@@ -8,6 +8,7 @@ article. Single quotes are only read as quote marks where they cannot be apostro
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import dataclass
 
 _DOUBLE_OPEN = "“«„"
@@ -171,3 +172,38 @@ def _find_single_close(text: str, i: int, end: int) -> int | None:
         elif depth == 0 and _is_single_close(text, j, end):
             return j
     return None
+
+
+class QuoteIndex:
+    """The quotes of a text (in order, not overlapping) with fast lookups by position."""
+
+    def __init__(self, quotes: list[Quote]) -> None:
+        self.quotes = quotes
+        self._starts = [q.start for q in quotes]
+
+    def __iter__(self):
+        return iter(self.quotes)
+
+    def __len__(self) -> int:
+        return len(self.quotes)
+
+    def overlapping(self, start: int, end: int) -> list[Quote]:
+        """Quotes sharing at least one character with ``[start, end)``."""
+        i = bisect_left(self._starts, end)
+        out = []
+        while i > 0 and self.quotes[i - 1].end > start:
+            i -= 1
+            out.append(self.quotes[i])
+        out.reverse()
+        return out
+
+    def starting_in(self, start: int, end: int) -> list[Quote]:
+        """Quotes whose opening mark lies in ``[start, end)``."""
+        return self.quotes[bisect_left(self._starts, start) : bisect_left(self._starts, end)]
+
+    def containing(self, char: int) -> Quote | None:
+        """The quote strictly around position ``char``, if any."""
+        for q in self.overlapping(char, char + 1):
+            if q.start < char < q.end:
+                return q
+        return None

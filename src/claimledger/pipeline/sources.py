@@ -11,15 +11,16 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from spacy.tokens import Doc, Span, Token
 
 from claimledger.model import Attribution, Source, SourceType, TextSpan
-from claimledger.pipeline.attribution import RawAttribution
+from claimledger.pipeline.attribution import RawAttribution, doc_text
 from claimledger.pipeline.lexicons import table, words
-from claimledger.pipeline.quotes import Quote
+from claimledger.pipeline.quotes import Quote, QuoteIndex
 
 _PERSON_PRONOUNS = frozenset("he she him her his hers".split())
 _GROUP_PRONOUNS = frozenset("they them their it its we".split())
@@ -75,32 +76,44 @@ def _country(text: str) -> str | None:
     )
 
 
+def _ents(doc: Doc) -> tuple[tuple[Span, ...], list[int], dict[int, Span]]:
+    """The entities of ``doc``, their start tokens, and token -> entity; built once per Doc."""
+    cached = doc.user_data.get("claimledger.ents")
+    if cached is None:
+        ents = tuple(doc.ents)
+        by_token = {i: ent for ent in ents for i in range(ent.start, ent.end)}
+        cached = doc.user_data["claimledger.ents"] = (ents, [e.start for e in ents], by_token)
+    return cached
+
+
 def _ent_of(doc: Doc, tok: Token) -> Span | None:
-    if tok.ent_type_:
-        for ent in doc.ents:
-            if ent.start <= tok.i < ent.end:
-                return ent
+    return _ents(doc)[2].get(tok.i) if tok.ent_type_ else None
+
+
+def _ent_within(doc: Doc, first: int, last: int, labels: tuple[str, ...]) -> Span | None:
+    ents, starts, _ = _ents(doc)
+    for ent in ents[bisect_left(starts, first) : bisect_right(starts, last)]:
+        if ent.label_ in labels and ent.end - 1 <= last:
+            return ent
     return None
 
 
 def _person_ent(doc: Doc, first: int, last: int) -> Span | None:
-    for ent in doc.ents:
-        if ent.label_ == "PERSON" and ent.start >= first and ent.end - 1 <= last:
-            return ent
-    return None
+    return _ent_within(doc, first, last, ("PERSON",))
 
 
 def _org_ent(doc: Doc, first: int, last: int) -> Span | None:
-    for ent in doc.ents:
-        if ent.label_ in _ORG_LABELS and ent.start >= first and ent.end - 1 <= last:
-            return ent
-    return None
+    return _ent_within(doc, first, last, _ORG_LABELS)
 
 
 def _surnames(doc: Doc) -> frozenset[str]:
-    return frozenset(
-        _surname_key(_clean_name(e.text)) for e in doc.ents if e.label_ == "PERSON" and len(e) > 1
-    )
+    cached = doc.user_data.get("claimledger.surnames")
+    if cached is None:
+        cached = doc.user_data["claimledger.surnames"] = frozenset(
+            _surname_key(_clean_name(e.text)) for e in _ents(doc)[0]
+            if e.label_ == "PERSON" and len(e) > 1
+        )
+    return cached
 
 
 def _surname_key(name: str) -> str:
@@ -257,7 +270,7 @@ def anonymity_reason(doc: Doc, head: Token) -> str | None:
 
 
 def resolve_sources(
-    doc: Doc, raws: Sequence[RawAttribution], quotes: Sequence[Quote] = ()
+    doc: Doc, raws: Sequence[RawAttribution], quotes: Sequence[Quote] | QuoteIndex = ()
 ) -> tuple[tuple[Source, ...], tuple[Attribution, ...]]:
     """Type and resolve the sources of ``raws``; return the ledger's sources and attributions."""
     entities: list[_Entity] = []
@@ -267,7 +280,8 @@ def resolve_sources(
     for raw in raws:
         rel_entity.append(_resolve_one(doc, raw, entities, by_key, persons))
 
-    used = [e for e in entities if any(r is e for r in rel_entity)]
+    in_use = {id(r) for r in rel_entity if r is not None}
+    used = [e for e in entities if id(e) in in_use]
     used.sort(key=lambda e: min(m[0] for m in e.mentions))
     ids = {id(e): f"S{i}" for i, e in enumerate(used, 1)}
     sources = tuple(
@@ -282,7 +296,7 @@ def resolve_sources(
         )
         for e in used
     )
-    text = doc.text
+    text = doc_text(doc)
     attributions = []
     for i, (raw, ent) in enumerate(zip(raws, rel_entity), 1):
         s, e = raw.content
@@ -304,7 +318,7 @@ def resolve_sources(
 def _person_index(doc: Doc) -> dict[str, str]:
     """Surname -> the longest full name the article uses for that person."""
     out: dict[str, str] = {}
-    for ent in doc.ents:
+    for ent in _ents(doc)[0]:
         if ent.label_ != "PERSON":
             continue
         name = _clean_name(ent.text)
@@ -443,22 +457,25 @@ _CLOSE_MARKS = "\"”’'»"
 def attribution_kind(
     text: str,
     span: tuple[int, int],
-    quotes: Sequence[Quote] = (),
+    quotes: Sequence[Quote] | QuoteIndex = (),
     cue: tuple[int, int] | None = None,
     source: tuple[int, int] | None = None,
 ) -> str:
     """direct: the content is quoted; mixed: it holds a quoted fragment; indirect: no quotes."""
     s, e = span
     if quotes:
+        near = quotes.overlapping(s, e) if isinstance(quotes, QuoteIndex) else [
+            q for q in quotes if q.start < e and s < q.end
+        ]
         if cue is not None and any(q.start <= cue[0] < q.end and q.start <= s and e <= q.end
-                                   for q in quotes):
+                                   for q in near):
             return "indirect"  # somebody's quote reports what a third party thinks
-        starts = any(q.start == s for q in quotes)
-        ends = any(q.end == e or (not q.closed and q.end >= e - 1) for q in quotes)
+        starts = any(q.start == s for q in near)
+        ends = any(q.end == e or (not q.closed and q.start < e <= q.end + 1) for q in near)
         if starts and ends:
             return "direct"
         tag = sum(t[1] - t[0] for t in (cue, source) if t is not None and s <= t[0] and t[1] <= e)
-        inside = sum(max(0, min(e, q.end) - max(s, q.start)) for q in quotes)
+        inside = sum(max(0, min(e, q.end) - max(s, q.start)) for q in near)
         if inside == 0:
             return "indirect"
         return "direct" if inside >= 0.8 * (e - s - tag) else "mixed"
