@@ -269,7 +269,7 @@ def attribute_reported_speech(
                 content = _subtree_span(child)
             elif child.dep_ == "dobj" and (
                 lemma in object_cues
-                or (confident and lemma not in _SPEECH_TAGS)
+                or (confident and (lemma not in _SPEECH_TAGS or not _has_clause(tok)))
                 or (lemma == "accuse" and any(c.dep_ == "prep" and c.lower_ == "of" for c in child.children))
                 or (lemma in _SPEECH_TAGS and _aux_follows(child))
             ):
@@ -279,8 +279,15 @@ def attribute_reported_speech(
                 if _aux_follows(child):
                     last = doc[last + 1].head.right_edge.i  # "stating the bridge had been closed"
                 for right in tok.rights:
-                    if right.i > last and right.dep_ == "prep" and right.lower_ == "as":
-                        last = right.right_edge.i  # "dismissed the strike as a fabrication"
+                    if right.i <= last:
+                        continue
+                    if right.dep_ in ("xcomp", "oprd", "ccomp") or (
+                        right.dep_ == "prep" and right.lower_ in ("as", "from", "of", "to", "for")
+                    ):
+                        # "dismissed the strike as a fabrication", "expects planning to be chaotic"
+                        last = right.right_edge.i
+                    else:
+                        break
                 content = _trim(doc, *_tokens_span(doc, child.left_edge.i, last))
             elif child.dep_ == "prep" and child.lower_ == "of" and lemma in ("accuse", "warn"):
                 first = dobj.left_edge.i if dobj is not None and dobj.i < child.i else child.i
@@ -305,6 +312,12 @@ def attribute_reported_speech(
                 if rel:
                     found = True
                     yield rel
+        if not found and confident and subj is not None:
+            # a confident cue with an unusual complement: "seemed shaky", "voted for the bill"
+            rel = _make(doc, _other_complement(tok), cue, subj, "verb:other")
+            if rel:
+                found = True
+                yield rel
         if not found and tok.dep_ in ("csubj", "nsubj") and tok.head.i > tok.i + 1:
             # "with Rubio stating the vessel had departed": parsed as the clause's subject
             content = _trim(doc, *_tokens_span(doc, tok.i + 1, tok.head.right_edge.i))
@@ -333,6 +346,23 @@ def _clause_span(verb: Token, clause: Token) -> CharSpan | None:
             last = right.right_edge.i
     span = _trim(doc, *_tokens_span(doc, first, last))
     return span if span[1] > span[0] else None
+
+
+def _has_clause(tok: Token) -> bool:
+    return any(c.dep_ in ("ccomp", "xcomp") for c in tok.children)
+
+
+def _other_complement(tok: Token) -> CharSpan | None:
+    """The first complement to the right of a cue verb that is not a clause or an object."""
+    for child in tok.rights:
+        if child.dep_ in ("oprd", "attr", "acomp", "npadvmod"):
+            return _subtree_span(child)
+        if child.dep_ in ("prep", "agent") and child.lower_ not in ("in", "at", "on", "during", "after",
+                                                                  "before", "since", "by"):
+            pobj = next((c for c in child.children if c.dep_ in ("pobj", "pcomp")), None)
+            if pobj is not None:
+                return _subtree_span(pobj)
+    return None
 
 
 def _aux_follows(obj: Token) -> bool:
@@ -424,11 +454,18 @@ def attribute_according_to(doc: Doc) -> Iterable[RawAttribution]:
             yield rel
 
 
-def attribute_nominal_cues(doc: Doc) -> Iterable[RawAttribution]:
+def attribute_nominal_cues(
+    doc: Doc, decision: CueDecision = CueDecision()
+) -> Iterable[RawAttribution]:
     nouns = words("cue_nouns")
     for tok in doc:
-        if tok.pos_ != "NOUN" or tok.lemma_.lower() not in nouns:
+        if tok.pos_ != "NOUN":
             continue
+        in_lexicon = tok.lemma_.lower() in nouns
+        is_cue, confident = decision.verdict(tok, in_lexicon)
+        if not is_cue:
+            continue
+        of_preps = ("of", "for", "about", "on", "against", "over", "to") if confident else ("of",)
         content: CharSpan | None = None
         speaker: Token | None = None
         for child in tok.children:
@@ -438,7 +475,7 @@ def attribute_nominal_cues(doc: Doc) -> Iterable[RawAttribution]:
                 content = _subtree_span(child)
             elif child.dep_ == "poss":
                 speaker = child
-            elif child.dep_ == "prep" and child.lower_ == "of" and content is None:
+            elif child.dep_ == "prep" and child.lower_ in of_preps and content is None:
                 pobj = next((c for c in child.children if c.dep_ in ("pobj", "pcomp")), None)
                 if pobj is not None and pobj.pos_ not in ("PROPN", "PRON"):
                     content = _subtree_span(pobj)
@@ -607,8 +644,12 @@ def _quote_after(doc: Doc, verb: Token, quotes: QuoteIndex) -> Quote | None:
     end = verb.idx + len(verb.text)
     para_end = text.find("\n", end)
     para_end = len(text) if para_end < 0 else para_end
-    for q in quotes.starting_in(end, min(end + 40, para_end)):
-        if "." not in text[end : q.start]:
+    for q in quotes.starting_in(end, min(end + 60, para_end)):
+        between = text[end : q.start].rstrip()
+        # only the speaker's name (and a short title) may stand between tag and second half
+        if "." not in between.replace(".,", "") and between.endswith((",", ":")) and len(
+            between.split()
+        ) <= 6:
             return q
     return None
 
@@ -624,8 +665,8 @@ def _continuation(doc: Doc, q: Quote, prev: RawAttribution | None) -> RawAttribu
         return None
     if text[prev.content[0]] not in "\"“‘'«„" and not text[prev.content[1] - 1] in "\"”’'»":
         return None  # the previous statement was not a quote
-    if "\n" not in gap:
-        # same paragraph: the quote carries on the same statement
+    if "\n" not in gap or not gap.strip():
+        # same paragraph, or the very next one with nothing in between: one running statement
         return replace(prev, content=(prev.content[0], q.end), rule=prev.rule + "+cont")
     return RawAttribution(
         (q.start, q.end), None, prev.source, prev.source_token, "continuation", prev.extra_mentions
@@ -642,7 +683,7 @@ def extract_attributions(
     found: list[RawAttribution] = []
     found.extend(attribute_reported_speech(doc, decision or CueDecision()))
     found.extend(attribute_according_to(doc))
-    found.extend(attribute_nominal_cues(doc))
+    found.extend(attribute_nominal_cues(doc, decision or CueDecision()))
     found.extend(attribute_colon_lines(doc))
     if not isinstance(quotes, QuoteIndex):
         quotes = QuoteIndex(quotes)
