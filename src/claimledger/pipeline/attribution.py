@@ -43,6 +43,10 @@ _PRONOUN_SUBJECTS = frozenset("i we you".split())
 _WIDELY = frozenset("widely generally commonly broadly often long".split())
 _PASSIVE_OPINION = frozenset("regard believe consider see view think accept know understand".split())
 _NAMING = frozenset("call describe label brand deem dub term characterize portray cast".split())
+_MESSAGE_NOUNS = frozenset(
+    "statement letter release tweet post message email note memo ad advertisement video "
+    "interview op-ed column speech report".split()
+)
 _DATA_NOUNS = frozenset("figure data statistic estimate number report survey poll study".split())
 _SUPPORT_VERBS = frozenset("make issue give offer express deliver voice repeat release raise".split())
 
@@ -130,8 +134,19 @@ def source_np(tok: Token) -> tuple[int, int]:
     return first, last
 
 
+def _is_dateline(tok: Token) -> bool:
+    """'JACKSON, Miss. (AP) —' at the head of a story: a place, not a speaker."""
+    doc = tok.doc
+    first_on_line = tok.i == 0 or "\n" in doc[tok.i - 1].text or tok.is_sent_start
+    return first_on_line and tok.text.isupper() and len(tok.text) > 2 and tok.i + 1 < len(doc) and (
+        doc[tok.i + 1].text in (",", "(", "—", "-", "–")
+    )
+
+
 def _source_of(tok: Token) -> tuple[CharSpan | None, int | None, tuple[CharSpan, ...]]:
     doc = tok.doc
+    if _is_dateline(tok):
+        return None, None, ()
     extra: tuple[CharSpan, ...] = ()
     if tok.tag_ in ("WP", "WDT") and tok.head.dep_ == "relcl":
         extra = (_tokens_span(doc, tok.i, tok.i),)
@@ -156,7 +171,14 @@ def find_subject(verb: Token, depth: int = 0) -> Token | None:
     if depth >= 3:
         return None
     if verb.dep_ == "acl" and verb.tag_ != "VBN" and verb.head.pos_ in ("NOUN", "PROPN", "PRON"):
-        return verb.head
+        noun = verb.head
+        if noun.lemma_.lower() in _MESSAGE_NOUNS and noun.dep_ in ("dobj", "pobj"):
+            # "X issued a statement saying ...": X speaks, through the statement
+            governor = noun.head if noun.dep_ == "dobj" else noun.head.head
+            speaker = find_subject(governor, depth + 1) if governor.pos_ in ("VERB", "AUX") else None
+            if speaker is not None:
+                return speaker
+        return noun
     if verb.dep_ in ("conj", "xcomp", "advcl", "pcomp") and verb.head.pos_ in ("VERB", "AUX"):
         return find_subject(verb.head, depth + 1)
     if verb.dep_ == "pcomp" and verb.head.dep_ == "prep":
