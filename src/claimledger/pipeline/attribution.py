@@ -198,6 +198,34 @@ def _cue_span(verb: Token) -> CharSpan:
 _NOT_NAMED = re.compile(r"^(?:not\s+)?to\s+be\s+(?:named|identified|quoted)|^anonymity$", re.I)
 
 
+_ASIDE_MARKS = (",", "—", "–", "-", "--")
+
+
+def _drop_trailing_aside(doc: Doc, content: CharSpan) -> CharSpan:
+    """Cut a non-restrictive tail off a reported statement: "..., which ...", "..., who ...",
+    "... jobs, a mass layoff rivaling ...": the writer's aside, not the source's words."""
+    text = doc_text(doc)
+    if text[content[0]] in "\"“‘'«„":
+        return content  # a quotation is kept whole
+    span = doc.char_span(content[0], content[1], alignment_mode="expand")
+    if span is None or len(span) < 6:
+        return content
+    for tok in span:
+        if tok.dep_ not in ("relcl", "appos", "advcl") or tok.right_edge.i < span.end - 2:
+            continue
+        if tok.dep_ == "advcl" and not (tok.tag_ == "VBG" and tok.left_edge.i == tok.i):
+            continue  # only a trailing participle: "..., prompting protests"
+        first = tok.left_edge
+        if first.i <= span.start + 2 or doc[first.i - 1].text not in _ASIDE_MARKS:
+            continue
+        if tok.dep_ == "relcl" and first.lower_ not in ("which", "who", "whom", "whose"):
+            continue
+        cut = _trim(doc, content[0], doc[first.i - 1].idx)
+        if cut[1] - cut[0] >= 2:
+            return cut
+    return content
+
+
 def _make(
     doc: Doc, content: CharSpan | None, cue: CharSpan | None, subj: Token | None, rule: str
 ) -> RawAttribution | None:
@@ -205,6 +233,7 @@ def _make(
         return None
     if _NOT_NAMED.match(doc_text(doc)[content[0] : content[1]]):
         return None  # "who asked not to be named" is why a source is anonymous, not a statement
+    content = _drop_trailing_aside(doc, content)
     if subj is None:
         return RawAttribution(content, cue, None, None, rule)
     source, head, extra = _source_of(subj)
