@@ -600,8 +600,16 @@ def attribute_quotes(
             continue  # scare quotes and titles, not statements
         rel = _quote_with_tag(doc, q, quotes, speech)
         if rel is None:
+            # the latest quoted statement ending shortly before: "“A,” X said, referring
+            # to Y. “B.”" continues A, not the aside about Y
             j = bisect_left(by_end, (q.start + 1, -1))
-            prev = out[by_end[j - 1][1]] if j > 0 else None
+            prev = None
+            while j > 0 and by_end[j - 1][0] > q.start - 400:
+                cand = out[by_end[j - 1][1]]
+                if cand.source is not None and text[cand.content[0]] in "\"“‘'«„":
+                    prev = cand
+                    break
+                j -= 1
             rel = _continuation(doc, q, prev)
         if rel is not None:
             out.append(rel)
