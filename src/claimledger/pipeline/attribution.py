@@ -297,7 +297,10 @@ def attribute_reported_speech(
             continue  # "vowed to defend X": one statement, already the head's content
         lemma = tok.lemma_.lower()
         subj = find_subject(tok)
-        if subj is not None and any(c.lower_ in ("neither", "no", "nobody") for c in subj.children):
+        if subj is not None and (
+            subj.lower_ in ("nobody", "none", "no-one")
+            or any(c.lower_ in ("neither", "no", "not", "nobody") for c in subj.children)
+        ):
             continue  # "neither the video nor the images show ...": nothing is asserted
         cue = _cue_span(tok)
         found = False
