@@ -9,9 +9,10 @@
 * ``speculative`` speculate, suspect (verb), suspected, guess, rumoured, suspicion
 
 The patterns live in ``lexicons/hedges.tsv`` (one ``pattern<TAB>kind`` per line; the syntax is in
-that file's header). They are compiled once per vocabulary into a spaCy ``Matcher`` over lemmas,
-POS and tags. Overlapping matches are resolved longest first, then by line order. Context rules
-drop the uses that are not hedges:
+that file's header). They are compiled once per vocabulary into spaCy ``Matcher`` patterns over
+lemmas, forms, POS and tags; a sentence only goes through the patterns whose required words it
+contains (about 55 ms per 1,000 parsed sentences). Overlapping matches are resolved longest
+first, then by line order. Context rules drop the uses that are not hedges:
 
 * "May" the month: the modals only match with the tag ``MD`` ("In May, prices rose." has no cue);
 * "could not" / "couldn't": past inability, not a hedge ("the report could not be verified");
@@ -26,7 +27,8 @@ drop the uses that are not hedges:
   an infinitive or as a parenthetical (not "believe in", "suggested a plan");
 * "possible" not in "as soon as possible", "the best possible", "where possible", "made possible";
 * "doubt" not after no/little/without/beyond/not (those are boosters: "there is no doubt");
-* "unclear"/"uncertain" not as an attributive adjective ("uncertain times");
+* "unclear"/"uncertain" not as an attributive adjective ("uncertain times"); the vague marker
+  "certain" only as one ("certain officials");
 * "assume"/"assuming" only with a clause ("assuming the report is accurate"), not "assumed office";
 * "if" only as the marker of an adverbial clause: not "asked if", "as if", "see if";
 * "likely" and "unlikely" are separate lemmas (both hedges); no substring matching happens.
@@ -36,14 +38,22 @@ is missing rather than weakening the claim it is made in. Such statements are re
 ``unverified`` markers; they are not returned by ``find_hedges`` but make ``sentence_certainty``
 return "uncertain" (the report they are about is unconfirmed).
 
+The same file holds *markers* that are not hedge cues and are never returned: ``unverified``
+(above) and the Wikipedia "words to watch" that the CoNLL-2010 uncertainty annotation also marks:
+``vague`` quantities ("many", "some of", "in some cases"), ``peacock`` praise ("one of the most",
+"well-known", "renowned") and ``editorial`` comment ("of course", "notably").
+
 ``sentence_certainty(span)`` classifies a sentence as "certain" or "uncertain". A small logistic
-regression (``models/certainty.json``, trained by ``scripts/train_cue_certainty.py`` on the
-CoNLL-2010 Wikipedia sample; see that script) scores sentence features: the cues by kind and by
-pattern, whether a cue scopes over the main verb, negation, questions, modals on the main verb,
-"if" clauses, agentless passives of speech and belief verbs, the Wikipedia weasel patterns (vague
-quantifiers such as "some people", "many", superlatives and "one of the most"), closed-class words
-and length. A sentence with an unverified marker, or with a hedge cue that scopes over its main
+regression (``models/certainty.json``, trained by ``scripts/train_certainty.py`` on the
+CoNLL-2010 Wikipedia sample; see that script) scores sentence features: the cues and markers by
+kind and by pattern, whether each scopes over the main verb, vague quantifiers in the subject or on
+nouns for people, negation, questions, modals on the main verb, "if" clauses, agentless passives of
+speech and belief verbs, superlatives, closed-class words and length. A sentence with an
+unverified marker, or with a hedge cue of a kind listed in the model file (all five) on its main
 verb, is uncertain whatever the model says. Scoring is pure Python (no scikit-learn at run time).
+
+Because the model learns the Wikipedia notion of uncertainty, vague quantities weigh a lot: "Many
+people were killed" or "Several houses were destroyed" come out uncertain.
 """
 
 from __future__ import annotations
@@ -55,6 +65,7 @@ from dataclasses import dataclass
 from importlib import resources
 from typing import Any
 
+from spacy.attrs import LEMMA, LOWER
 from spacy.matcher import Matcher
 from spacy.tokens import Doc, Span, Token
 
@@ -64,6 +75,8 @@ MODEL_FORMAT = "claimledger.certainty/1"
 DEFAULT_MODEL = "certainty.json"
 KINDS = ("epistemic", "evidential", "weasel", "conditional", "speculative")
 UNVERIFIED = "unverified"
+# kinds in hedges.tsv that are not hedge cues: never returned by find_hedges, only model features
+MARKERS = (UNVERIFIED, "vague", "peacock", "editorial")
 
 _UPOS = frozenset(
     "ADJ ADP ADV AUX CCONJ DET INTJ NOUN NUM PART PRON PROPN PUNCT SCONJ SYM VERB X".split()
@@ -117,16 +130,55 @@ def parse_pattern(pattern: str) -> list[dict[str, Any]]:
     return out
 
 
+def _required_words(pattern: list[dict[str, Any]]) -> list[frozenset[str]]:
+    """For each required token of a pattern that names words, the words (lemmas or forms)."""
+    out = []
+    for spec in pattern:
+        if spec.get("OP") is not None:
+            continue
+        for attr in ("LEMMA", "LOWER"):
+            value = spec.get(attr)
+            if value is not None:
+                out.append(frozenset(value["IN"] if isinstance(value, dict) else (value,)))
+    return out
+
+
 class _Lexicon:
+    """The compiled patterns of ``hedges.tsv``: one spaCy ``Matcher`` per pattern, and an index from
+    words to the patterns that need them. A sentence is only run through the matchers of the
+    patterns all of whose required words it contains (a few per sentence): the Matcher's cost
+    grows with patterns x tokens, and this keeps it to a small fraction of running all of them."""
+
     def __init__(self, vocab) -> None:
         self.vocab = vocab
         self.rows = list(table("hedges").items())  # [(pattern, kind)], file order = priority
-        self.matcher = Matcher(vocab)
+        self.matchers: list[Matcher] = []
+        self.n_required: list[int] = []
+        self.index: dict[int, list[tuple[int, int]]] = {}  # word hash -> [(row, slot)]
+        self.unconditional: list[int] = []
         for i, (pattern, kind) in enumerate(self.rows):
-            if kind not in KINDS and kind != UNVERIFIED:
+            if kind not in KINDS and kind not in MARKERS:
                 raise ValueError(f"hedges.tsv: unknown kind {kind!r} for {pattern!r}")
-            self.matcher.add(f"hedge{i}", [parse_pattern(pattern)])
-        self.key_index = {vocab.strings[f"hedge{i}"]: i for i in range(len(self.rows))}
+            spec = parse_pattern(pattern)
+            matcher = Matcher(vocab)
+            matcher.add(f"hedge{i}", [spec])
+            self.matchers.append(matcher)
+            required = _required_words(spec)
+            self.n_required.append(len(required))
+            if not required:
+                self.unconditional.append(i)
+            for slot, alternatives in enumerate(required):
+                for w in alternatives:
+                    self.index.setdefault(vocab.strings.add(w), []).append((i, slot))
+
+    def candidates(self, word_ids) -> list[int]:
+        """The rows whose every required word is among ``word_ids`` (lemma and form hashes)."""
+        hit: dict[int, int] = {}
+        for w in word_ids:
+            for row, slot in self.index.get(w, ()):
+                hit[row] = hit.get(row, 0) | (1 << slot)
+        full = [r for r, mask in hit.items() if mask == (1 << self.n_required[r]) - 1]
+        return full + self.unconditional if self.unconditional else full
 
 
 _lexicons: dict[int, _Lexicon] = {}
@@ -174,7 +226,7 @@ def _rule_could(t: Token) -> bool:
             return False
         if doc[j].pos_ != "ADV":
             break
-    return not any(c.dep_ == "neg" for c in t.head.children) if t.head is not t else True
+    return t.head.i == t.i or not any(c.dep_ == "neg" for c in t.head.children)
 
 
 def _rule_may(t: Token) -> bool:
@@ -221,7 +273,7 @@ def _rule_possible(t: Token) -> bool:
         return False
     if any(doc[j].lower_ == "as" for j in range(max(0, t.i - 3), t.i)):
         return False
-    if t.head.lemma_ in ("make", "render") and t.head is not t:
+    if t.head.i != t.i and t.head.lemma_ in ("make", "render"):
         return False
     return True
 
@@ -235,6 +287,10 @@ def _rule_unclear(t: Token) -> bool:
     return t.dep_ != "amod"
 
 
+def _rule_attributive(t: Token) -> bool:
+    return t.dep_ == "amod"
+
+
 def _rule_assume(t: Token) -> bool:
     if any(c.dep_ == "dobj" for c in t.children):
         return False
@@ -246,7 +302,7 @@ def _rule_if(t: Token) -> bool:
     if t.i > 0 and doc[t.i - 1].lower_ == "as":
         return False
     head = t.head
-    if t.dep_ != "mark" or head is t:
+    if t.dep_ != "mark" or head.i == t.i:
         return t.dep_ != "mark" and t.i + 1 < len(doc) and doc[t.i + 1].lower_ in ("not", "any")
     if head.dep_ in ("ccomp", "csubj", "xcomp", "pcomp", "dobj"):
         return False
@@ -268,6 +324,7 @@ _RULES = {
     "unclear": _rule_unclear,
     "uncertain": _rule_unclear,
     "assume": _rule_assume,
+    "certain": _rule_attributive,
     "if": _rule_if,
 }
 
@@ -285,24 +342,38 @@ class _Match:
     key: str  # the feature name of the cue (lemmas of the match, or the pattern for gaps)
 
 
+def _units(doclike: Doc | Span) -> list[Span]:
+    if isinstance(doclike, Span):
+        return [doclike]
+    if doclike.has_annotation("SENT_START"):
+        return list(doclike.sents)
+    return [doclike[:]]
+
+
 def _matches(doclike: Doc | Span) -> list[_Match]:
     doc = doclike.doc if isinstance(doclike, Span) else doclike
-    offset = doclike.start if isinstance(doclike, Span) else 0
     lex = _lexicon(doc.vocab)
+    if len(doc) == 0:
+        return []
+    words = doc.to_array([LEMMA, LOWER])
     cands = []
-    for match_id, s, e in lex.matcher(doclike):
-        s += offset
-        e += offset
-        row = lex.key_index[match_id]
-        pattern, kind = lex.rows[row]
-        if e - s == 1:
-            tok = doc[s]
-            rule = _RULES.get(tok.lemma_.lower())
-            if rule is not None and not rule(tok):
-                continue
-        elif any(doc[j].is_sent_start for j in range(s + 1, e)):
-            continue  # a match must not cross a sentence boundary
-        cands.append((s, e, kind, row, pattern))
+    for unit in _units(doclike):
+        if len(unit) == 0:
+            continue
+        rows = lex.candidates(set(words[unit.start : unit.end].ravel().tolist()))
+        for row in rows:
+            pattern, kind = lex.rows[row]
+            for _, s, e in lex.matchers[row](unit):
+                s += unit.start
+                e += unit.start
+                if e - s == 1:
+                    tok = doc[s]
+                    rule = _RULES.get(tok.lemma_.lower())
+                    if rule is not None and not rule(tok):
+                        continue
+                elif any(doc[j].is_sent_start for j in range(s + 1, e)):
+                    continue  # a match must not cross a sentence boundary
+                cands.append((s, e, kind, row, pattern))
     # longest first, then the earlier line; keep the ones that do not overlap a kept one
     cands.sort(key=lambda c: (c[0] - c[1], c[3], c[0]))
     taken = bytearray(len(doc))
@@ -323,27 +394,24 @@ def _cue(doc: Doc, m: _Match) -> HedgeCue:
 
 
 def find_hedges(doc: Doc | Span) -> list[HedgeCue]:
-    """The hedge cues of a parsed ``Doc`` (or ``Span``), in text order; offsets into ``doc.text``."""
+    """The hedge cues of a parsed ``Doc`` (or ``Span``) in text order; offsets into doc.text."""
     d = doc.doc if isinstance(doc, Span) else doc
-    return [_cue(d, m) for m in _matches(doc) if m.kind != UNVERIFIED]
+    return [_cue(d, m) for m in _matches(doc) if m.kind in KINDS]
 
 
 # --------------------------------------------------------------------------------------------
 # Sentence features
 
-# quantifiers and frequency adverbs that make a statement vague (the Wikipedia weasel notion)
-_VAGUE_QUANT = frozenset(
-    "some many several most various numerous few certain countless multiple majority often "
-    "sometimes usually generally commonly widely typically frequently occasionally largely mostly "
-    "mainly primarily variety number".split()
-)
+# nouns for people: a vague quantifier on one of them is the classic weasel ("some people")
 _PEOPLE = frozenset(
     "people person observer critic expert analyst scholar historian researcher scientist "
-    "commentator writer author source fan other".split()
+    "commentator writer author source fan other member official".split()
 )
 # closed-class parts of speech whose lemmas are features (no topic words)
 _LEX_POS = frozenset(("ADV", "DET", "PRON", "AUX", "SCONJ", "PART", "ADP", "CCONJ"))
 _SUBJ_DEPS = frozenset(("nsubj", "nsubjpass", "expl", "csubj"))
+# speech and belief verbs whose agentless passive is a weasel ("it was reported", "is regarded")
+_REPORT_VERBS = words("cue_verbs") | frozenset(("know", "call", "regard", "rumour", "rumor"))
 
 
 def _length_bucket(n: int) -> str:
@@ -353,21 +421,30 @@ def _length_bucket(n: int) -> str:
     return "40+"
 
 
-def _scope(sent_root: Token, doc: Doc, m: _Match) -> str:
-    """'main' when the cue is the main verb, on it (aux, advmod, amod of its subject), or heads it."""
+def _scope(root: Token, doc: Doc, m: _Match) -> str:
+    """'main' when the cue is the main verb, depends on it (aux, advmod, its subject), or sits on
+    the main verb's subject ("the alleged smugglers ..."); 'sub' otherwise."""
+    r = root.i
     for j in range(m.start, m.end):
         t = doc[j]
-        if t is sent_root or t.head is sent_root:
+        if j == r or t.head.i == r:
             return "main"
-        if t.head.head is sent_root and t.head.dep_ in _SUBJ_DEPS:
+        if t.head.head.i == r and t.head.dep_ in _SUBJ_DEPS:
             return "main"
     return "sub"
 
 
-def sentence_features(
-    sent: Span, matches: list[_Match] | None = None
-) -> dict[str, float]:
-    """The features of one sentence (the names the model's weights are keyed by)."""
+def sentence_features(sent: Span, matches: list[_Match] | None = None) -> dict[str, float]:
+    """The features of one sentence, by name (the names the model's weights are keyed by).
+
+    cue:<lemmas>        each hedge cue or marker matched (learned weight per pattern)
+    kind:<k>, kind2:<k> a cue of kind k (two or more); ncues = log(1 + number of hedge cues)
+    scope:<k>:main|sub  the cue scopes over the main verb or sits in a subordinate part
+    vague:subj, vague:people  a vague quantifier in the subject, or on a noun for people
+    w:<lemma>           closed-class words (adverbs, determiners, pronouns, auxiliaries, ...)
+    neg, neg:main, question, modal:<lemma>, modal:main, if_clause, superlative,
+    agentless_report_passive, root_passive, len:<bucket>, no_verb, no_final_punct
+    """
     doc = sent.doc
     if matches is None:
         matches = _matches(sent)
@@ -378,75 +455,65 @@ def sentence_features(
     if n == 0:
         return feats
     root = sent.root
-    kinds = set()
+    r = root.i
+    kinds: dict[str, int] = {}
     for m in matches:
-        kinds.add(m.kind)
+        kinds[m.kind] = kinds.get(m.kind, 0) + 1
         feats[f"cue:{m.key}"] = 1.0
-        sc = _scope(root, doc, m)
-        feats[f"scope:{m.kind}:{sc}"] = 1.0
-    for k in kinds:
+        feats[f"scope:{m.kind}:{_scope(root, doc, m)}"] = 1.0
+        if m.kind == "vague":
+            t = doc[m.start]
+            head = t.head
+            if head.lemma_.lower() in _PEOPLE or t.lemma_.lower() in ("other", "others"):
+                feats["vague:people"] = 1.0
+            if t.dep_ in _SUBJ_DEPS or head.dep_ in _SUBJ_DEPS:
+                feats["vague:subj"] = 1.0
+    for k, c in kinds.items():
         feats[f"kind:{k}"] = 1.0
-    hedges = [m for m in matches if m.kind != UNVERIFIED]
-    if hedges:
-        feats["ncues"] = math.log1p(len(hedges))
-    has_verb = False
+        if c > 1:
+            feats[f"kind2:{k}"] = 1.0
+    nhedges = sum(c for k, c in kinds.items() if k in KINDS)
+    if nhedges:
+        feats["ncues"] = math.log1p(nhedges)
     last = tokens[-1]
     if last.text == "?":
         feats["question"] = 1.0
     if last.pos_ != "PUNCT":
         feats["no_final_punct"] = 1.0
+    has_verb = False
     for t in tokens:
         pos = t.pos_
         dep = t.dep_
-        lemma = t.lemma_.lower()
         if pos in ("VERB", "AUX"):
             has_verb = True
         if pos in _LEX_POS:
-            feats[f"w:{lemma}"] = 1.0
+            feats[f"w:{t.lemma_.lower()}"] = 1.0
         if dep == "neg":
             feats["neg"] = 1.0
-            if t.head is root:
+            if t.head.i == r:
                 feats["neg:main"] = 1.0
-        if t.tag_ == "MD":
-            feats[f"modal:{lemma}"] = 1.0
-            if t.head is root:
-                feats["modal:main"] = 1.0
-        if t.tag_ in ("JJS", "RBS"):
-            feats["superlative"] = 1.0
-        if pos == "ADJ":
-            feats[f"adj:{lemma}"] = 1.0
-        if lemma in _VAGUE_QUANT:
-            feats["vague"] = feats.get("vague", 0.0) + 1.0
-            head = t.head
-            if head.lemma_.lower() in _PEOPLE:
-                feats["vague:people"] = 1.0
-            if head.dep_ in _SUBJ_DEPS or dep in _SUBJ_DEPS:
-                feats["vague:subj"] = 1.0
-        if dep == "mark" and lemma == "if":
+        elif dep == "mark" and t.lower_ == "if":
             feats["if_clause"] = 1.0
-        if dep == "auxpass" and t.head.tag_ == "VBN":
+        elif dep == "auxpass":
             verb = t.head
             if verb.lemma_.lower() in _REPORT_VERBS and not any(
                 c.dep_ == "agent" for c in verb.children
             ):
                 feats["agentless_report_passive"] = 1.0
-    # "one of the most ...", "one of the best ..."
-    for t in tokens:
-        if t.lower_ == "one" and t.i + 3 <= sent.end - 1:
-            nx = doc[t.i + 1 : t.i + 4]
-            if nx[0].lower_ == "of" and nx[1].lower_ == "the" and (
-                nx[2].tag_ in ("JJS", "RBS") or nx[2].lower_ in ("most", "best", "greatest")
-            ):
-                feats["one_of_the_most"] = 1.0
-                break
+            if verb.i == r:
+                feats["root_passive"] = 1.0
+        tag = t.tag_
+        if tag == "MD":
+            feats[f"modal:{t.lemma_.lower()}"] = 1.0
+            if t.head.i == r:
+                feats["modal:main"] = 1.0
+        elif tag in ("JJS", "RBS"):
+            feats["superlative"] = 1.0
     if not has_verb:
         feats["no_verb"] = 1.0
-    if root.tag_ == "VBN" and any(c.dep_ == "auxpass" for c in root.children):
-        feats["root_passive"] = 1.0
     return feats
 
 
-_REPORT_VERBS = words("cue_verbs") | frozenset(("know", "call", "regard", "rumour", "rumor"))
 
 
 # --------------------------------------------------------------------------------------------
@@ -511,7 +578,7 @@ class CertaintyModel:
         matches = _matches(sent)
         label = self.decide(sentence_features(sent, matches))
         doc = sent.doc
-        return label, [_cue(doc, m) for m in matches if m.kind != UNVERIFIED]
+        return label, [_cue(doc, m) for m in matches if m.kind in KINDS]
 
 
 def sentence_certainty(span: Span) -> tuple[str, list[HedgeCue]]:
