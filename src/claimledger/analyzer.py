@@ -11,7 +11,13 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from claimledger.errors import InputError
-from claimledger.model import Ledger, Meta
+from claimledger.model import Evidence, Hedge, Ledger, Meta
+from claimledger.pipeline.checkworthy import CheckworthyModel
+from claimledger.pipeline.claims import build_claims
+from claimledger.pipeline.evidence import find_evidence
+from claimledger.pipeline.hedging import find_hedges
+from claimledger.pipeline.profile import build_profile
+from claimledger.pipeline.quantities import parse_published
 from claimledger.pipeline.attribution import CueDecision, doc_text, extract_attributions
 from claimledger.pipeline.cue_model import CueModel
 from claimledger.pipeline.quotes import QuoteIndex, find_quotes
@@ -59,7 +65,29 @@ def ledger_from_doc(doc: Doc, meta: Meta | None = None) -> Ledger:
     decision = CueDecision(cue_model.score_doc(doc, quotes.quotes), CUE_THRESHOLD, CUE_FLOOR)
     raws = extract_attributions(doc, quotes, decision)
     sources, attributions = resolve_sources(doc, raws, quotes)
-    return Ledger(text=doc_text(doc), meta=meta or Meta(), sources=sources, attributions=attributions)
+    meta = meta or Meta()
+    hedges = tuple(
+        Hedge(f"H{i}", h.text, h.start, h.end, h.kind) for i, h in enumerate(find_hedges(doc), 1)
+    )
+    evidence = tuple(
+        Evidence(f"E{i}", e.text, e.start, e.end, e.kind, e.status)
+        for i, e in enumerate(find_evidence(doc), 1)
+    )
+    checkworthy = CheckworthyModel.load()
+    claims, evidence = build_claims(
+        doc, attributions, hedges, evidence, checkworthy.score, checkworthy.threshold,
+        parse_published(meta.published),
+    )
+    return Ledger(
+        text=doc_text(doc),
+        meta=meta,
+        sources=sources,
+        attributions=attributions,
+        claims=claims,
+        hedges=hedges,
+        evidence=evidence,
+        profile=build_profile(sources, attributions, claims, evidence),
+    )
 
 
 def split_for_parsing(text: str, limit: int = CHUNK_CHARS) -> list[str]:

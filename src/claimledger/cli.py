@@ -35,6 +35,14 @@ def _parser() -> argparse.ArgumentParser:
     a.add_argument("--url", help="where the article was published")
     a.add_argument("--max-mb", type=float, default=20, help="refuse larger inputs (default 20)")
     a.add_argument("--width", type=int, default=None, help="table width (default: terminal)")
+    c = sub.add_parser(
+        "checkworthy", help="score sentences (one a line) for check-worthiness: score<TAB>Yes|No"
+    )
+    c.add_argument("input", metavar="FILE", help="a text file with one sentence a line, or -")
+    h = sub.add_parser(
+        "certainty", help="label sentences (one a line): certain|uncertain<TAB>cue1;cue2"
+    )
+    h.add_argument("input", metavar="FILE", help="a text file with one sentence a line, or -")
     return parser
 
 
@@ -44,6 +52,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "analyze":
             return analyze_command(args)
+        if args.command in ("checkworthy", "certainty"):
+            return sentences_command(args)
     except UsageError as exc:
         print(f"claimledger: usage error: {exc}", file=sys.stderr)
         return EXIT_USAGE
@@ -111,6 +121,22 @@ def analyze_command(args: argparse.Namespace) -> int:
     if failures and failures == len(paths):
         return EXIT_ERROR
     return EXIT_ERROR if failures else EXIT_OK
+
+
+def sentences_command(args: argparse.Namespace) -> int:
+    from claimledger import sentences
+    from claimledger.reading import read_lines
+
+    lines = read_lines(args.input)
+    out = sys.stdout
+    if args.command == "checkworthy":
+        for score, yes in sentences.checkworthiness(lines):
+            out.write(f"{score:.4f}\t{'Yes' if yes else 'No'}\n")
+    else:
+        for label, cues in sentences.certainty(lines):
+            out.write(f"{label}\t{';'.join(cues)}\n")
+    out.flush()
+    return EXIT_OK
 
 
 def _emit(ledger: Ledger, fmt: str, args: argparse.Namespace, stream, many: bool) -> None:

@@ -135,7 +135,9 @@ class StaticEmbeddings:
         ):
             raise ValueError("only BERT WordPiece static models are supported")
         norm = tok["normalizer"]
-        if not (norm.get("lowercase") and norm.get("clean_text") and norm.get("handle_chinese_chars")):
+        if not (
+            norm.get("lowercase") and norm.get("clean_text") and norm.get("handle_chinese_chars")
+        ):
             raise ValueError("only the uncased BERT normalizer is supported")
         if norm.get("strip_accents") is False:
             raise ValueError("only the accent-stripping BERT normalizer is supported")

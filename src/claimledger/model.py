@@ -10,7 +10,8 @@ import hashlib
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-SCHEMA_VERSION = "claimledger.article/1"
+SCHEMA_VERSION = "claimledger.article/2"
+SCHEMA_VERSIONS = ("claimledger.article/1", "claimledger.article/2")
 
 SourceType = Literal["named_person", "named_organization", "anonymous", "vague"]
 SOURCE_TYPES: tuple[SourceType, ...] = ("named_person", "named_organization", "anonymous", "vague")
@@ -137,6 +138,99 @@ class Attribution:
         )
 
 
+ClaimType = Literal["statistic", "event", "causal", "prediction", "comparison", "opinion", "other"]
+CLAIM_TYPES: tuple[ClaimType, ...] = (
+    "statistic", "event", "causal", "prediction", "comparison", "opinion", "other"
+)
+Certainty = Literal["asserted", "hedged", "disputed", "questioned"]
+CERTAINTIES: tuple[Certainty, ...] = ("asserted", "hedged", "disputed", "questioned")
+HEDGE_KINDS = ("epistemic", "evidential", "weasel", "conditional", "speculative")
+EVIDENCE_KINDS = (
+    "video", "image", "document", "data", "physical", "testimony", "intelligence", "other"
+)
+EVIDENCE_STATUSES = ("cited", "missing", "disputed")
+
+
+@dataclass(frozen=True, slots=True)
+class Hedge:
+    """A word or phrase that lowers how sure a statement sounds ("alleged", "may have")."""
+
+    id: str
+    text: str
+    start: int
+    end: int
+    kind: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"id": self.id, "text": self.text, "span": [self.start, self.end], "kind": self.kind}
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Hedge:
+        return cls(d["id"], d["text"], int(d["span"][0]), int(d["span"][1]), d["kind"])
+
+
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    """Evidence the article cites, says is missing, or reports as disputed."""
+
+    id: str
+    text: str
+    start: int
+    end: int
+    kind: str
+    status: str
+    claim_ids: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id, "text": self.text, "span": [self.start, self.end], "kind": self.kind,
+            "status": self.status, "claim_ids": list(self.claim_ids),
+        }
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Evidence:
+        return cls(
+            d["id"], d["text"], int(d["span"][0]), int(d["span"][1]), d["kind"], d["status"],
+            tuple(d.get("claim_ids", ())),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Claim:
+    """A statement worth checking, attributed (``attribution_id``) or in the author's voice."""
+
+    id: str
+    text: str
+    start: int
+    end: int
+    type: ClaimType
+    checkworthiness: float
+    attribution_id: str | None
+    certainty: Certainty
+    hedge_ids: tuple[str, ...] = ()
+    evidence_ids: tuple[str, ...] = ()
+    quantities: tuple[dict[str, Any], ...] = ()
+    dates: tuple[dict[str, Any], ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id, "text": self.text, "span": [self.start, self.end], "type": self.type,
+            "checkworthiness": self.checkworthiness, "attribution_id": self.attribution_id,
+            "certainty": self.certainty, "hedge_ids": list(self.hedge_ids),
+            "evidence_ids": list(self.evidence_ids), "quantities": [dict(q) for q in self.quantities],
+            "dates": [dict(d) for d in self.dates],
+        }
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Claim:
+        return cls(
+            d["id"], d["text"], int(d["span"][0]), int(d["span"][1]), d["type"],
+            float(d["checkworthiness"]), d.get("attribution_id"), d["certainty"],
+            tuple(d.get("hedge_ids", ())), tuple(d.get("evidence_ids", ())),
+            tuple(d.get("quantities", ())), tuple(d.get("dates", ())),
+        )
+
+
 @dataclass(frozen=True, slots=True)
 class Ledger:
     """Everything claimledger found in one article."""
@@ -145,6 +239,10 @@ class Ledger:
     meta: Meta = field(default_factory=Meta)
     sources: tuple[Source, ...] = ()
     attributions: tuple[Attribution, ...] = ()
+    claims: tuple[Claim, ...] = ()
+    hedges: tuple[Hedge, ...] = ()
+    evidence: tuple[Evidence, ...] = ()
+    profile: dict[str, Any] = field(default_factory=dict, hash=False, compare=True)
     schema: str = SCHEMA_VERSION
 
     @property
@@ -169,6 +267,10 @@ class Ledger:
             "meta": self.meta.to_dict(),
             "sources": [s.to_dict() for s in self.sources],
             "attributions": [a.to_dict() for a in self.attributions],
+            "claims": [c.to_dict() for c in self.claims],
+            "hedges": [h.to_dict() for h in self.hedges],
+            "evidence": [e.to_dict() for e in self.evidence],
+            "profile": self.profile,
         }
 
     @classmethod
@@ -178,5 +280,9 @@ class Ledger:
             meta=Meta.from_dict(d.get("meta")),
             sources=tuple(Source.from_dict(s) for s in d.get("sources", ())),
             attributions=tuple(Attribution.from_dict(a) for a in d.get("attributions", ())),
-            schema=d.get("schema", SCHEMA_VERSION),
+            claims=tuple(Claim.from_dict(c) for c in d.get("claims", ())),
+            hedges=tuple(Hedge.from_dict(h) for h in d.get("hedges", ())),
+            evidence=tuple(Evidence.from_dict(e) for e in d.get("evidence", ())),
+            profile=dict(d.get("profile") or {}),
+            schema=SCHEMA_VERSION,
         )

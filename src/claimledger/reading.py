@@ -55,6 +55,25 @@ def decode_article(data: bytes, name: str = "<input>", *, max_bytes: int = MAX_B
     return text
 
 
+def read_lines(path: str) -> list[str]:
+    """The lines of a UTF-8 text file (or stdin for ``-``), without their line breaks."""
+    if path == "-":
+        data = sys.stdin.buffer.read(MAX_BYTES + 1)
+    else:
+        try:
+            with open(path, "rb") as fh:
+                data = fh.read(MAX_BYTES + 1)
+        except OSError as exc:
+            raise InputError(f"cannot read {path}: {exc.strerror or exc}") from None
+    if len(data) > MAX_BYTES or b"\x00" in data[:8192]:
+        raise InputError(f"cannot read {path}: not a UTF-8 text file of at most 20 MB")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InputError(f"cannot read {path}: not valid UTF-8 (offset {exc.start})") from None
+    return text.splitlines()
+
+
 def guess_title(text: str) -> str | None:
     """The first line, when it reads like a headline (short, no closing full stop)."""
     first = text.lstrip().split("\n", 1)[0].strip()

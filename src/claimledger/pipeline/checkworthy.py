@@ -5,18 +5,21 @@ sentence") when it asserts something about the world that a fact-checker could v
 public would care about: statistics, records, events, votes, quantities, comparisons. Opinions,
 promises, greetings, questions and small talk are not.
 
-The model is a logistic regression over
+The model is linear (the average of the logits of two logistic regressions) over
 
-* the sentence's static embedding (``claimledger.embeddings``, 256 dims), and
-* about 90 hand-made features of its spaCy parse (``sentence_features``): numbers, percentages,
+* the sentence's static embedding (``claimledger.embeddings``, 256 dims);
+* about 110 hand-made features of its spaCy parse (``sentence_features``): numbers, percentages,
   money and years; named-entity counts by type; tense and modal verbs; comparatives and
   superlatives; first-person opinion markers ("I think"); promises ("I will"); greetings; question
-  marks; sentence length; a small lexicon of action verbs (cut, voted, raised, ...),
+  marks; sentence length; a small lexicon of action verbs (cut, voted, raised, ...);
+* a small lexical part: TF-IDF of word unigrams and bigrams in which named entities are replaced
+  by their type and numbers by ``_num`` (``masked_tokens``), so that it learns how claims are
+  phrased ("_num percent", "voted against") rather than who and what one debate was about,
 
 trained by ``scripts/train_checkworthy.py`` on CheckThat! 2024 (US presidential debates) with
 leave-one-debate-out cross-validation and shipped as ``models/checkworthy.json``. Scoring is
-numpy only: one dot product and a sigmoid per sentence. Parsed spans are reused when given, so
-within the pipeline nothing is parsed twice.
+numpy and dictionary look-ups only. Parsed spans are reused when given, so within the pipeline
+nothing is parsed twice.
 """
 
 from __future__ import annotations
@@ -84,14 +87,20 @@ _OFFICE = frozenset(("president", "senator", "governor", "congress", "administra
                      "court", "law", "bill", "vote", "votes", "voted", "budget", "tax", "taxes",
                      "deficit", "debt", "unemployment", "jobs", "economy", "inflation"))  # fmt: skip
 # verbs of events and measurable change, the core of factual claims in political speech
-ACTION_VERBS = frozenset("""
-add borrow build ban close create cut decline decrease default die double drop elect employ end
-enact expand fall fund grow hire increase invade invest kill lay lose lower oppose owe pass pay
-propose raise reduce reject repeal rise sign spend support triple veto vote win shrink quadruple
-jump soar plunge climb slash approve introduce sponsor fail cost earn lead send deploy occupy
-bomb attack sell buy import export produce lend default bankrupt insure cover enroll release
-arrest convict sue fire appoint nominate ratify negotiate withdraw testify admit endorse balance
-""".split())
+# fmt: off
+ACTION_VERBS = frozenset((
+    "add", "borrow", "build", "ban", "close", "create", "cut", "decline", "decrease", "default",
+    "die", "double", "drop", "elect", "employ", "end", "enact", "expand", "fall", "fund", "grow",
+    "hire", "increase", "invade", "invest", "kill", "lay", "lose", "lower", "oppose", "owe",
+    "pass", "pay", "propose", "raise", "reduce", "reject", "repeal", "rise", "sign", "spend",
+    "support", "triple", "veto", "vote", "win", "shrink", "quadruple", "jump", "soar", "plunge",
+    "climb", "slash", "approve", "introduce", "sponsor", "fail", "cost", "earn", "lead", "send",
+    "deploy", "occupy", "bomb", "attack", "sell", "buy", "import", "export", "produce", "lend",
+    "default", "bankrupt", "insure", "cover", "enroll", "release", "arrest", "convict", "sue",
+    "fire", "appoint", "nominate", "ratify", "negotiate", "withdraw", "testify", "admit",
+    "endorse", "balance"
+))
+# fmt: on
 _OPINION = re.compile(
     r"\b(i|we)\s+(do\s+n[o']t\s+|don't\s+|really\s+|also\s+|still\s+|just\s+|strongly\s+)?"
     r"(think|believe|feel|guess|suppose|hope|want|wish|trust|doubt|suspect|am\s+sure|'m\s+sure|"
@@ -117,7 +126,13 @@ _PCT_IN = re.compile(r"\d\s*%|\bper\s*cent\b|\bpercent\b")
 
 
 def _bins(n: int) -> list[float]:
-    return [float(n <= 3), float(4 <= n <= 7), float(8 <= n <= 14), float(15 <= n <= 24), float(n >= 25)]
+    return [
+        float(n <= 3),
+        float(4 <= n <= 7),
+        float(8 <= n <= 14),
+        float(15 <= n <= 24),
+        float(n >= 25),
+    ]
 
 
 def _feature_names() -> tuple[str, ...]:
@@ -231,6 +246,33 @@ def sentence_features(span: Span | Any) -> list[float]:
     return feats
 
 
+def masked_tokens(span: Span | Any) -> list[str]:
+    """Lower-cased words with each named entity replaced by ``_TYPE`` (once per entity) and other
+    numbers by ``_num``: the input of the lexical part."""
+    out: list[str] = []
+    for t in span:
+        if t.is_space:
+            continue
+        if t.ent_type_:
+            tok = "_" + t.ent_type_
+            if t.ent_iob_ == "I" and out and out[-1] == tok:
+                continue
+            out.append(tok)
+        elif t.like_num:
+            out.append("_num")
+        else:
+            out.append(t.lower_)
+    return out
+
+
+def ngrams(tokens: Sequence[str], n: int = 2) -> list[str]:
+    """Word n-grams of 1..n tokens, as scikit-learn's vectorizers make them."""
+    grams = list(tokens)
+    for k in range(2, n + 1):
+        grams += [" ".join(tokens[i : i + k]) for i in range(len(tokens) - k + 1)]
+    return grams
+
+
 class CheckworthyModel:
     """A trained check-worthiness scorer; ``load()`` returns the packaged one (cached)."""
 
@@ -249,6 +291,12 @@ class CheckworthyModel:
         ]
         self._mean = np.asarray(params["mean"], dtype=np.float64)
         self._scale = np.asarray(params["scale"], dtype=np.float64)
+        lex = params.get("lexical")
+        self._lex_n = int(lex["ngram"]) if lex else 0
+        # n-gram -> (idf, weight); every n-gram of the vocabulary is kept for the TF-IDF norm
+        self._lex: dict[str, tuple[float, float]] = (
+            {g: (float(v[0]), float(v[1])) for g, v in lex["vocab"].items()} if lex else {}
+        )
 
     @classmethod
     def load(cls, path: str | Path | None = None) -> CheckworthyModel:
@@ -257,37 +305,64 @@ class CheckworthyModel:
             return _packaged()
         return cls(json.loads(Path(path).read_text(encoding="utf-8")))
 
-    def features(self, texts: Sequence[str], spans: Sequence[Span | Any] | None = None) -> np.ndarray:
-        """The model's input matrix: embeddings of ``texts`` next to the hand features of ``spans``
-        (parsed from ``texts`` when None)."""
+    def _spans(self, texts: Sequence[str], spans: Sequence[Span | Any] | None):
         if spans is None:
             from claimledger.analyzer import load_nlp
 
             spans = [doc[:] for doc in load_nlp().pipe(texts, batch_size=256)]
         if len(spans) != len(texts):
             raise ValueError(f"{len(texts)} texts but {len(spans)} spans")
+        return spans
+
+    def features(
+        self, texts: Sequence[str], spans: Sequence[Span | Any] | None = None
+    ) -> np.ndarray:
+        """The dense input matrix: embeddings of ``texts`` next to the hand features of ``spans``
+        (parsed from ``texts`` when None)."""
+        spans = self._spans(texts, spans)
         emb = embeddings.encode(list(texts))
         hand = np.array([sentence_features(s) for s in spans], dtype=np.float64).reshape(
             len(texts), len(FEATURE_NAMES)
         )
         return np.hstack([emb.astype(np.float64), hand])
 
-    def score_features(self, x: np.ndarray) -> np.ndarray:
-        """Probabilities from a feature matrix made by ``features``."""
+    def lexical_logit(self, tokens: Sequence[str]) -> float:
+        """The lexical part's contribution: TF-IDF (sublinear tf, l2-normalised) . weights."""
+        if not self._lex:
+            return 0.0
+        counts: dict[str, int] = {}
+        for g in ngrams(tokens, self._lex_n):
+            if g in self._lex:
+                counts[g] = counts.get(g, 0) + 1
+        if not counts:
+            return 0.0
+        norm2 = 0.0
+        dot = 0.0
+        for g, c in counts.items():
+            idf, w = self._lex[g]
+            v = (1.0 + math.log(c)) * idf
+            norm2 += v * v
+            dot += v * w
+        return dot / math.sqrt(norm2)
+
+    def score_features(self, x: np.ndarray, lexical: np.ndarray | None = None) -> np.ndarray:
+        """Probabilities from a dense matrix made by ``features`` (plus the lexical logits)."""
         h = (x - self._mean) / self._scale
         for i, (w, b) in enumerate(self._layers):
             h = h @ w + b
             if i < len(self._layers) - 1:
                 h = np.maximum(h, 0.0)  # ReLU between layers (MLP); none for a linear model
-        z = np.clip(h[:, 0], -60.0, 60.0)
-        return 1.0 / (1.0 + np.exp(-z))
+        z = h[:, 0] if lexical is None else h[:, 0] + lexical
+        return 1.0 / (1.0 + np.exp(-np.clip(z, -60.0, 60.0)))
 
     def score(self, texts: Sequence[str], spans: Sequence[Span | Any] | None = None) -> np.ndarray:
         """P(check-worthy) in [0, 1] for each text; ``spans`` (the parsed sentences, e.g.
         ``doc.sents`` of an article) avoid parsing again. Compare with ``self.threshold``."""
         if len(texts) == 0:
             return np.zeros(0, dtype=np.float64)
-        return self.score_features(self.features(texts, spans))
+        spans = self._spans(texts, spans)
+        lex = np.array([self.lexical_logit(masked_tokens(s)) for s in spans], dtype=np.float64)
+        return self.score_features(self.features(texts, spans), lex)
 
 
 @cache

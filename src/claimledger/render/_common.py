@@ -1,12 +1,16 @@
-"""Helpers shared by the renderers: type labels, grouping, counting and text clean-up."""
+"""Helpers shared by the renderers: type labels, grouping, counting, text clean-up, and the
+claims, evidence and profile of a ledger tidied for display."""
 
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
 from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
 
-from claimledger.model import SOURCE_TYPES, Attribution, Ledger, Source
+from claimledger.model import SOURCE_TYPES, Attribution, Claim, Evidence, Hedge, Ledger, Source
 
 UNRESOLVED = "unresolved"
 OTHER = "other"
@@ -126,3 +130,311 @@ def source_details(source: Source) -> list[tuple[str, str]]:
 def plural(n: int, word: str, words: str | None = None) -> str:
     """``1 source`` / ``2 sources``."""
     return f"{n} {word if n == 1 else (words or word + 's')}"
+
+
+# --------------------------------------------------------------------------- claims and evidence
+
+AUTHOR = "author"
+CERTAINTY_KEYS = ("asserted", "hedged", "disputed", "questioned")
+HEDGE_KEYS = ("epistemic", "evidential", "weasel", "conditional", "speculative")
+EVIDENCE_KINDS = ("video", "image", "document", "data", "physical", "testimony", "intelligence")
+EVIDENCE_STATUS_ORDER = ("missing", "disputed", "cited")
+CLAIM_TYPES = ("statistic", "event", "causal", "prediction", "comparison", "opinion")
+
+
+def known(value: object, allowed: tuple[str, ...], default: str = OTHER) -> str:
+    """``value`` when it is one of ``allowed`` (safe as a CSS class or label), else ``default``."""
+    return value if isinstance(value, str) and value in allowed else default
+
+
+def claims_in_order(claims: Iterable[Claim]) -> list[Claim]:
+    """Claims in article order (by start, then end)."""
+    return sorted(claims, key=lambda c: (c.start, c.end))
+
+
+def claim_attribution(ledger: Ledger, claim: Claim) -> Attribution | None:
+    """The attribution a claim rests on, or ``None`` (the author's own voice, or a dangling id)."""
+    if claim.attribution_id is None:
+        return None
+    for a in ledger.attributions:
+        if a.id == claim.attribution_id:
+            return a
+    return None
+
+
+def claim_source(ledger: Ledger, claim: Claim) -> Source | None:
+    """The source a claim is attributed to, through its attribution, or ``None``."""
+    a = claim_attribution(ledger, claim)
+    return ledger.source(a.source_id) if a is not None else None
+
+
+def claim_type_key(ledger: Ledger, claim: Claim) -> str:
+    """``author`` for a claim in the author's voice, else the display type of its source."""
+    if claim.attribution_id is None:
+        return AUTHOR
+    return type_key(claim_source(ledger, claim))
+
+
+def claim_who(ledger: Ledger, claim: Claim) -> str:
+    """Who makes a claim: ``author``, ``Maria Lopez (named person)`` or what is known of it."""
+    if claim.attribution_id is None:
+        return AUTHOR
+    a = claim_attribution(ledger, claim)
+    if a is None:
+        return f"unknown attribution {clean(claim.attribution_id)}"
+    source = ledger.source(a.source_id)
+    if source is not None:
+        return f"{clean(source.name) or '(no name)'} ({TYPE_LABELS[type_key(source)]})"
+    text = clean(a.source.text) if a.source else ""
+    return f"unresolved source “{text}”" if text else "unresolved source"
+
+
+def claim_hedges(ledger: Ledger, claim: Claim) -> list[Hedge]:
+    """The hedges a claim lists, in the order it lists them (unknown ids skipped)."""
+    by_id = {h.id: h for h in ledger.hedges}
+    return [by_id[h] for h in dict.fromkeys(claim.hedge_ids) if h in by_id]
+
+
+def certainty_label(ledger: Ledger, claim: Claim) -> str:
+    """``hedged (may, alleged)``: the certainty and the distinct texts of its hedges."""
+    label = clean(str(claim.certainty)) or "unknown"
+    cues = list(dict.fromkeys(clean(h.text) for h in claim_hedges(ledger, claim) if clean(h.text)))
+    return f"{label} ({', '.join(cues)})" if cues else label
+
+
+def checkworthiness(claim: Claim) -> float:
+    """The claim's check-worthiness clamped to ``[0, 1]`` (0 when it is not a number)."""
+    try:
+        value = float(claim.checkworthiness)
+    except (TypeError, ValueError):
+        return 0.0
+    if math.isnan(value):
+        return 0.0
+    return min(1.0, max(0.0, value))
+
+
+def _number_text(value: object) -> str:
+    """A number as people write it: ``9``, ``48,500,000``, ``0.5``; anything else cleaned."""
+    if isinstance(value, bool):
+        return clean(str(value))
+    if isinstance(value, int):
+        return f"{value:,}"
+    if isinstance(value, float) and math.isfinite(value):
+        return f"{int(value):,}" if value.is_integer() else f"{value:,.6g}"
+    return clean(str(value)) if value is not None else ""
+
+
+def quantity_label(q: object) -> str:
+    """``80 percent (over)``: a quantity's value, unit and qualifier, or its text."""
+    if not isinstance(q, dict):
+        return ""
+    value = _number_text(q.get("value"))
+    if not value:
+        return clean(str(q.get("text") or ""))
+    unit = clean(str(q.get("unit") or ""))
+    qualifier = clean(str(q.get("qualifier") or ""))
+    label = f"{value} {unit}" if unit else value
+    return f"{label} ({qualifier})" if qualifier else label
+
+
+def date_label(d: object) -> str:
+    """A date's resolved value (``2025-09-02``), or its text in quotes when unresolved."""
+    if not isinstance(d, dict):
+        return ""
+    value = clean(str(d.get("value") or ""))
+    if value:
+        return value
+    text = clean(str(d.get("text") or ""))
+    return f"“{text}”" if text else ""
+
+
+def claim_facts(claim: Claim) -> str:
+    """Quantities then dates of a claim, compact: ``9 people (at least) · 2025-09-02``."""
+    labels = [quantity_label(q) for q in claim.quantities] + [date_label(d) for d in claim.dates]
+    return " · ".join(dict.fromkeys(x for x in labels if x))
+
+
+def evidence_by_status(ledger: Ledger) -> list[tuple[str, list[Evidence]]]:
+    """Evidence grouped by status (missing, disputed, cited, then other), in article order."""
+    groups: list[tuple[str, list[Evidence]]] = []
+    ordered = sorted(ledger.evidence, key=lambda e: (e.start, e.end))
+    for status in (*EVIDENCE_STATUS_ORDER, OTHER):
+        members = [e for e in ordered if known(e.status, EVIDENCE_STATUS_ORDER) == status]
+        if members:
+            groups.append((status, members))
+    return groups
+
+
+# --------------------------------------------------------------------------- the profile
+
+PROFILE_CLAIM_KEYS: tuple[tuple[str, str], ...] = (
+    ("claims_unattributed", "unattributed"),
+    ("claims_hedged", "hedged"),
+    ("claims_disputed", "disputed"),
+    ("claims_questioned", "questioned"),
+    ("claims_only_anonymous_or_vague", "only anonymous/vague sources"),
+)
+PROFILE_TYPE_LABELS: dict[str, str] = {**TYPE_LABELS, UNRESOLVED: "unresolved"}
+TOP_VOICES = 6
+
+
+@dataclass(frozen=True, slots=True)
+class Share:
+    """One count of the profile, its share of a total (0..1) and a label."""
+
+    key: str
+    label: str
+    count: int
+    share: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class Signal:
+    """One credibility signal ready to print: its id, name, value text and detail."""
+
+    id: str
+    name: str
+    value: str
+    detail: str
+
+
+@dataclass(frozen=True, slots=True)
+class ProfileView:
+    """The ledger's profile, checked and tidied for display; a missing part is ``None``/empty."""
+
+    statements: int | None
+    statements_by_type: tuple[Share, ...]
+    sources: int | None
+    sources_by_type: tuple[Share, ...]
+    voices: tuple[tuple[str, int], ...]
+    more_voices: int
+    claims: int | None
+    claim_shares: tuple[Share, ...]
+    evidence: tuple[Share, ...]
+    signals: tuple[Signal, ...]
+
+
+def _count(value: object) -> int | None:
+    """A non-negative whole count, or ``None``."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return max(0, value)
+    if isinstance(value, float) and math.isfinite(value) and value.is_integer():
+        return max(0, int(value))
+    return None
+
+
+def _fraction(value: object) -> float | None:
+    """A share in ``[0, 1]``, or ``None``."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    if not math.isfinite(value):
+        return None
+    return min(1.0, max(0.0, float(value)))
+
+
+def _share_of(key: str, label: str, d: object, total: int | None) -> Share | None:
+    """A ``{count, share}`` dict (or a bare count) as a Share; ``None`` when unreadable."""
+    if isinstance(d, dict):
+        count, share = _count(d.get("count")), _fraction(d.get("share"))
+    else:
+        count, share = _count(d), None
+    if count is None:
+        return None
+    if share is None and total:
+        share = count / total
+    return Share(key, label, count, share)
+
+
+def _dict(value: object) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def percent(share: float | None) -> str:
+    """``13%`` (``<1%`` for a small non-zero share); empty when unknown."""
+    if share is None:
+        return ""
+    if 0 < share < 0.005:
+        return "<1%"
+    return f"{round(share * 100)}%"
+
+
+def share_text(s: Share) -> str:
+    """``anonymous 6 (13%)``."""
+    p = percent(s.share)
+    return f"{s.label} {s.count} ({p})" if p else f"{s.label} {s.count}"
+
+
+def signal_value(value: object) -> str:
+    """A signal value for people: yes/no, a share as a percentage, a count, or ``n/a``."""
+    if value is None:
+        return "n/a"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float) and math.isfinite(value):
+        return percent(min(1.0, max(0.0, value))) if 0 <= value <= 1 else _number_text(value)
+    return clean(str(value)) or "n/a"
+
+
+def profile_view(ledger: Ledger) -> ProfileView | None:
+    """The ledger's profile tidied for display, or ``None`` when it has none (version 1 data)."""
+    p = ledger.profile
+    if not isinstance(p, dict) or not p:
+        return None
+    n_attr = _count(p.get("attributions"))
+    by_type = _dict(p.get("attributions_by_source_type"))
+    keys = [*SOURCE_TYPES, UNRESOLVED, *(k for k in by_type if k not in (*SOURCE_TYPES, UNRESOLVED))]
+    statements = [
+        _share_of(str(k), PROFILE_TYPE_LABELS.get(str(k), clean(str(k))), by_type.get(k), n_attr)
+        for k in keys if k in by_type
+    ]
+    n_src = _count(p.get("sources"))
+    src_types = _dict(p.get("sources_by_type"))
+    sources = [
+        _share_of(str(k), PROFILE_TYPE_LABELS.get(str(k), clean(str(k))), v, n_src)
+        for k, v in src_types.items()
+    ]
+    voices_all = [
+        (clean(str(k)), c) for k, v in _dict(p.get("voices_by_affiliation")).items()
+        if clean(str(k)) and (c := _count(v)) is not None
+    ]
+    voices_all.sort(key=lambda kv: -kv[1])  # stable: keeps the profile's order on ties
+    n_claims = _count(p.get("claims"))
+    claim_shares = [
+        _share_of(key, label, p.get(key), n_claims) for key, label in PROFILE_CLAIM_KEYS
+        if key in p
+    ]
+    ev = _dict(p.get("evidence"))
+    evidence = [
+        _share_of(str(k), clean(str(k)), v, None)
+        for k, v in sorted(ev.items(), key=lambda kv: _status_rank(kv[0]))
+    ]
+    signals = []
+    for s in p.get("signals") or ():
+        if not isinstance(s, dict) or not clean(str(s.get("name") or "")):
+            continue
+        detail = s.get("detail")
+        signals.append(Signal(
+            clean(str(s.get("id") or "")), clean(str(s.get("name"))), signal_value(s.get("value")),
+            clean(str(detail)) if detail is not None else "",
+        ))
+    return ProfileView(
+        statements=n_attr,
+        statements_by_type=tuple(s for s in statements if s is not None),
+        sources=n_src,
+        sources_by_type=tuple(s for s in sources if s is not None),
+        voices=tuple(voices_all[:TOP_VOICES]),
+        more_voices=max(0, len(voices_all) - TOP_VOICES),
+        claims=n_claims,
+        claim_shares=tuple(s for s in claim_shares if s is not None),
+        evidence=tuple(s for s in evidence if s is not None),
+        signals=tuple(signals),
+    )
+
+
+def _status_rank(status: object) -> int:
+    order = ("cited", "missing", "disputed")
+    return order.index(status) if status in order else len(order)
