@@ -352,3 +352,44 @@ def test_five_megabyte_article(tmp_path: Path, validator) -> None:
     check_ledger(d, validator, text)
     print(f"5 MB article: {len(d['attributions']):,} attributions, {len(d['sources']):,} sources")
     assert d["attributions"], "a news-style article full of 'said' yields attributions"
+
+
+# ------------------------------------------------------------------ sentence tools (issue 3)
+
+
+def test_checkworthy_cli(tmp_path: Path, capsys) -> None:
+    f = tmp_path / "s.txt"
+    f.write_text(
+        "Unemployment fell to 3.9% in March, the lowest level since 2001.\n"
+        "Thank you all for being here tonight.\n\n",
+        encoding="utf-8",
+    )
+    assert main(["checkworthy", str(f)]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == 3  # one line out per line in, blank lines included
+    scores = [float(line.split("\t")[0]) for line in lines]
+    labels = [line.split("\t")[1] for line in lines]
+    assert all(0.0 <= s <= 1.0 for s in scores)
+    assert labels[0] == "Yes" and labels[1] == "No"
+    assert scores[0] > scores[1]
+
+
+def test_certainty_cli(tmp_path: Path, capsys) -> None:
+    f = tmp_path / "s.txt"
+    f.write_text(
+        "The alleged smugglers may have been couriers.\nThe bridge reopened on Monday.\n",
+        encoding="utf-8",
+    )
+    assert main(["certainty", str(f)]) == 0
+    first, second = capsys.readouterr().out.splitlines()
+    label, cues = first.split("\t")
+    assert label == "uncertain" and set(cues.split(";")) == {"alleged", "may"}
+    assert second == "certain\t"
+
+
+def test_sentence_tools_reject_binary(tmp_path: Path) -> None:
+    f = tmp_path / "b.bin"
+    f.write_bytes(b"\x00\x01\x02" * 100)
+    r = run_cli("certainty", str(f))
+    assert r.returncode == 1 and "Traceback" not in r.stderr
+    assert len(r.stderr.strip().splitlines()) == 1
