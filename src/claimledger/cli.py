@@ -33,7 +33,11 @@ def _parser() -> argparse.ArgumentParser:
     a.add_argument("--outlet", help="the outlet that published the article(s)")
     a.add_argument("--published", metavar="DATE", help="publication date, ISO 8601")
     a.add_argument("--url", help="where the article was published")
-    a.add_argument("--max-mb", type=float, default=20, help="refuse larger inputs (default 20)")
+    a.add_argument(
+        "--max-mb", type=float, default=2,
+        help="refuse articles larger than this many MB (default 2; the longest news articles are "
+        "a few hundred KB, and a 5 MB text takes minutes and over a GB of memory to parse)",
+    )
     a.add_argument("--width", type=int, default=None, help="table width (default: terminal)")
     c = sub.add_parser(
         "checkworthy", help="score sentences (one a line) for check-worthiness: score<TAB>Yes|No"

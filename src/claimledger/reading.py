@@ -23,6 +23,13 @@ def read_article(path: str | Path, *, max_bytes: int = MAX_BYTES) -> tuple[str, 
         else:
             with open(path, "rb") as fh:
                 data = fh.read(max_bytes + 1)
+            if len(data) > max_bytes:
+                real = os.path.getsize(path)
+                raise InputError(
+                    f"cannot read {name}: {real / 1e6:.1f} MB is more than the "
+                    f"{max_bytes / (1024 * 1024):g} MB limit for one article; split it, or raise "
+                    "the limit with --max-mb"
+                )
     except IsADirectoryError:
         raise InputError(f"cannot read {name}: it is a directory") from None
     except FileNotFoundError:
@@ -38,8 +45,9 @@ def read_article(path: str | Path, *, max_bytes: int = MAX_BYTES) -> tuple[str, 
 def decode_article(data: bytes, name: str = "<input>", *, max_bytes: int = MAX_BYTES) -> str:
     if len(data) > max_bytes:
         raise InputError(
-            f"cannot read {name}: larger than {max_bytes // (1024 * 1024)} MB; "
-            "split it or raise the limit with --max-mb"
+            f"cannot read {name}: {len(data) / 1e6:.1f} MB is more than the "
+            f"{max_bytes / (1024 * 1024):g} MB limit for one article; split it, or raise the "
+            "limit with --max-mb"
         )
     if b"\x00" in data[:8192]:
         raise InputError(f"cannot read {name}: binary data, not a UTF-8 text article")
