@@ -442,8 +442,8 @@ def test_table_opens_with_the_profile() -> None:
     assert out.index("Schools stay open") < out.index("PROFILE") < out.index("NAMED PEOPLE")
     profile = "\n".join(lines_between(out, "PROFILE", "NAMED PEOPLE"))
     flat = re.sub(r"\s+", " ", profile)
-    assert ("statements 9 · named person 3 (33%) · named organization 1 (11%) · anonymous 1 (11%)"
-            " · vague 2 (22%) · unresolved 2 (22%)") in flat
+    assert ("statements 9 · named person 3 (33%) · named organization 1 (11%) · "
+            "anonymous 1 (11%) · vague 2 (22%) · unresolved 2 (22%)") in flat
     assert "sources 5 · named person 1 · named organization 1 · anonymous 1 · vague 2" in flat
     assert "voices Government 2 · Universities 1" in flat
     assert ("claims 6 · unattributed 2 (33%) · hedged 2 (33%) · disputed 1 (17%) · "
@@ -454,7 +454,8 @@ def test_table_opens_with_the_profile() -> None:
     for line in ("Multiple Anonymous Sources Materially Cited: no",
                  "Dependency on anonymous sources: 11% — share of attributions",
                  "Number of quoted sources: 5", "Number of Claims: 6",
-                 "Motivation of Anonymous Source Wanted Anonymity is Given: yes — not authorised"):
+                 "Motivation of Anonymous Source Wanted Anonymity is Given: yes — not "
+                 "authorised"):
         assert line in flat, line
     assert "True" not in profile and "0.1111" not in profile
 
@@ -774,7 +775,8 @@ def test_html_hedges_evidence_and_claims_in_the_article() -> None:
     assert {"hedge", "k-evidential", "claim", "c-hedged"} <= set(r["class"].split())
     assert r["data-hedge"] == "H3" and r["data-claim"] == "C5"
     assert "H3 hedge (evidential): “reportedly”" in r["title"]
-    assert "C5 claim · statistic · hedged (reportedly) · check-worthiness 0.88 · author" in r["title"]
+    assert ("C5 claim · statistic · hedged (reportedly) · check-worthiness 0.88 · author"
+            in r["title"])
     # evidence inside two nested claims, where the inner claim starts
     e = seg(page, "no attendance data")
     assert {"evidence", "ev-missing", "ev-first", "ev-last", "claim", "claim-start"} <= set(
@@ -845,7 +847,8 @@ def test_html_script_finds_claims_and_evidence() -> None:
 
 
 def test_html_legend_lists_the_new_marks() -> None:
-    legend = re.search(r'<ul class="legend">.*?</ul>', render_html(sample_ledger())).group(0)  # type: ignore[union-attr]
+    page = render_html(sample_ledger())
+    legend = re.search(r'<ul class="legend">.*?</ul>', page).group(0)  # type: ignore[union-attr]
     for cls in ("claim claim-start", "hedge k-epistemic", "evidence ev-missing",
                 "evidence ev-disputed", "evidence ev-cited"):
         assert f'class="{cls}"' in legend

@@ -6,7 +6,9 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
@@ -39,6 +41,63 @@ _BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u20
 _SPACES = re.compile(r"\s+")
 
 
+@dataclass(frozen=True, slots=True)
+class _Index:
+    """The ledger's items by id, so that every lookup is O(1) and rendering stays linear."""
+
+    sources: dict[str, Source]  # the first source with an id wins, as in Ledger.source()
+    attributions: dict[str, Attribution]
+    hedges: dict[str, Hedge]
+    by_source: dict[str | None, list[Attribution]]
+
+
+_INDEX: ContextVar[tuple[Ledger, _Index] | None] = ContextVar("claimledger_render_index",
+                                                               default=None)
+
+
+def _build_index(ledger: Ledger) -> _Index:
+    sources: dict[str, Source] = {}
+    for s in ledger.sources:
+        sources.setdefault(s.id, s)
+    attributions: dict[str, Attribution] = {}
+    by_source: dict[str | None, list[Attribution]] = {}
+    for a in ledger.attributions:
+        attributions.setdefault(a.id, a)
+        by_source.setdefault(a.source_id, []).append(a)
+    hedges: dict[str, Hedge] = {}
+    for h in ledger.hedges:
+        hedges.setdefault(h.id, h)
+    return _Index(sources, attributions, hedges, by_source)
+
+
+@contextmanager
+def indexed(ledger: Ledger) -> Iterator[None]:
+    """Within this block the helpers below look ``ledger``'s items up in one shared index."""
+    token = _INDEX.set((ledger, _build_index(ledger)))
+    try:
+        yield
+    finally:
+        _INDEX.reset(token)
+
+
+def _index(ledger: Ledger) -> _Index:
+    """The index of ``ledger``: the one of the current render, else a fresh one."""
+    current = _INDEX.get()
+    if current is not None and current[0] is ledger:
+        return current[1]
+    return _build_index(ledger)
+
+
+def source_of(ledger: Ledger, source_id: str | None) -> Source | None:
+    """``ledger.source(source_id)`` in O(1)."""
+    return _index(ledger).sources.get(source_id) if source_id is not None else None
+
+
+def statements_of(ledger: Ledger, source_id: str) -> list[Attribution]:
+    """``ledger.attributions_of(source_id)`` in O(1)."""
+    return list(_index(ledger).by_source.get(source_id, ()))
+
+
 def type_key(source: Source | None) -> str:
     """The display type of a source: one of SOURCE_TYPES, ``other`` or ``unresolved``."""
     if source is None:
@@ -48,7 +107,7 @@ def type_key(source: Source | None) -> str:
 
 def attribution_type(ledger: Ledger, attribution: Attribution) -> str:
     """The display type of the source an attribution resolves to."""
-    return type_key(ledger.source(attribution.source_id))
+    return type_key(source_of(ledger, attribution.source_id))
 
 
 def clean(text: str | None) -> str:
@@ -81,8 +140,10 @@ def truncate(text: str, limit: int = 160) -> str:
 def type_counts(ledger: Ledger) -> dict[str, int]:
     """Number of attributions per display type, every standard type and ``unresolved`` included."""
     counts = {t: 0 for t in (*SOURCE_TYPES, UNRESOLVED)}
+    index = _index(ledger)
     for a in ledger.attributions:
-        key = attribution_type(ledger, a)
+        source = index.sources.get(a.source_id) if a.source_id is not None else None
+        key = type_key(source)
         counts[key] = counts.get(key, 0) + 1
     return counts
 
@@ -109,7 +170,7 @@ def in_order(attributions: Iterable[Attribution]) -> list[Attribution]:
 
 def unresolved(ledger: Ledger) -> list[Attribution]:
     """Attributions whose source id is missing or does not name a source of the ledger."""
-    return in_order(a for a in ledger.attributions if ledger.source(a.source_id) is None)
+    return in_order(a for a in ledger.attributions if source_of(ledger, a.source_id) is None)
 
 
 def describe_source(source: Source) -> str:
@@ -156,16 +217,13 @@ def claim_attribution(ledger: Ledger, claim: Claim) -> Attribution | None:
     """The attribution a claim rests on, or ``None`` (the author's own voice, or a dangling id)."""
     if claim.attribution_id is None:
         return None
-    for a in ledger.attributions:
-        if a.id == claim.attribution_id:
-            return a
-    return None
+    return _index(ledger).attributions.get(claim.attribution_id)
 
 
 def claim_source(ledger: Ledger, claim: Claim) -> Source | None:
     """The source a claim is attributed to, through its attribution, or ``None``."""
     a = claim_attribution(ledger, claim)
-    return ledger.source(a.source_id) if a is not None else None
+    return source_of(ledger, a.source_id) if a is not None else None
 
 
 def claim_type_key(ledger: Ledger, claim: Claim) -> str:
@@ -182,7 +240,7 @@ def claim_who(ledger: Ledger, claim: Claim) -> str:
     a = claim_attribution(ledger, claim)
     if a is None:
         return f"unknown attribution {clean(claim.attribution_id)}"
-    source = ledger.source(a.source_id)
+    source = source_of(ledger, a.source_id)
     if source is not None:
         return f"{clean(source.name) or '(no name)'} ({TYPE_LABELS[type_key(source)]})"
     text = clean(a.source.text) if a.source else ""
@@ -191,7 +249,7 @@ def claim_who(ledger: Ledger, claim: Claim) -> str:
 
 def claim_hedges(ledger: Ledger, claim: Claim) -> list[Hedge]:
     """The hedges a claim lists, in the order it lists them (unknown ids skipped)."""
-    by_id = {h.id: h for h in ledger.hedges}
+    by_id = _index(ledger).hedges
     return [by_id[h] for h in dict.fromkeys(claim.hedge_ids) if h in by_id]
 
 
@@ -386,7 +444,8 @@ def profile_view(ledger: Ledger) -> ProfileView | None:
         return None
     n_attr = _count(p.get("attributions"))
     by_type = _dict(p.get("attributions_by_source_type"))
-    keys = [*SOURCE_TYPES, UNRESOLVED, *(k for k in by_type if k not in (*SOURCE_TYPES, UNRESOLVED))]
+    standard = (*SOURCE_TYPES, UNRESOLVED)
+    keys = [*standard, *(k for k in by_type if k not in standard)]
     statements = [
         _share_of(str(k), PROFILE_TYPE_LABELS.get(str(k), clean(str(k))), by_type.get(k), n_attr)
         for k in keys if k in by_type

@@ -31,7 +31,6 @@ from claimledger.render._common import (
     GROUP_TITLES,
     HEDGE_KEYS,
     OTHER,
-    PROFILE_TYPE_LABELS,
     TYPE_LABELS,
     UNRESOLVED,
     ProfileView,
@@ -47,12 +46,15 @@ from claimledger.render._common import (
     describe_source,
     evidence_by_status,
     in_order,
+    indexed,
     known,
     percent,
     plural,
     profile_view,
     source_details,
     source_groups,
+    source_of,
+    statements_of,
     type_counts,
     type_key,
     unresolved,
@@ -92,8 +94,9 @@ font-weight:normal}
 .card ul{list-style:none;margin:0;padding:0}
 .card li{display:flex;align-items:center;gap:6px;padding:1px 0;overflow-wrap:anywhere}
 .card li .n{margin-left:auto;font-variant-numeric:tabular-nums;white-space:nowrap}
-.card li.row{display:grid;grid-template-columns:1fr auto 56px;gap:8px;overflow-wrap:break-word}
-.card li.row .n{margin-left:0}
+.card li.row{display:grid;grid-template-columns:minmax(0,1fr) auto 44px;gap:6px;
+align-items:center}
+.card li.row .n{margin-left:0}.card li.row .bar{width:44px}
 .card .pc{color:var(--muted);display:inline-block;min-width:3.2em;text-align:right}
 .card .sub{color:var(--muted);margin:8px 0 2px}
 .stack{display:flex;height:12px;border-radius:4px;overflow:hidden;background:#eee;margin:0 0 8px}
@@ -343,6 +346,11 @@ class _Ids:
 
 def render_html(ledger: Ledger) -> str:
     """The ledger as one self-contained HTML page (inline CSS and JS, no network access)."""
+    with indexed(ledger):
+        return _page(ledger)
+
+
+def _page(ledger: Ledger) -> str:
     ids = _dom_ids(ledger)
     marks, skipped = _marks(ledger, ids)
     title = clean(ledger.meta.title) or "Untitled article"
@@ -415,7 +423,7 @@ def _marks(ledger: Ledger, ids: _Ids) -> tuple[list[_Mark], int]:
 
 def _attribution_marks(ledger: Ledger, a: Attribution, ids: _Ids) -> Iterator[_Mark]:
     """The content, cue and (unresolved) source-text marks of one attribution."""
-    source = ledger.source(a.source_id)
+    source = source_of(ledger, a.source_id)
     kind = type_key(source)
     owner = ids.source(source.id) if source else None
     attr = ids.attributions[a.id]
@@ -456,7 +464,8 @@ def _claim_marks(ledger: Ledger, ids: _Ids) -> Iterator[_Mark]:
 
 
 def _claim_title(ledger: Ledger, c: Claim, cid: str) -> str:
-    """The tooltip of a claim: ``C3 claim · event · hedged (may) · check-worthiness 0.72 · who``."""
+    """The tooltip of a claim: ``C3 claim · event · hedged (may) · check-worthiness 0.72 ·``
+    and who makes it."""
     return (f"{cid} claim · {clean(str(c.type))} · {certainty_label(ledger, c)} · "
             f"check-worthiness {checkworthiness(c):.2f} · {claim_who(ledger, c)}")
 
@@ -469,7 +478,7 @@ def _statement_title(ledger: Ledger, a: Attribution, attr: str) -> str:
 
 def _who(ledger: Ledger, a: Attribution) -> str:
     """Who an attribution is by: the source description, or what is known of an unresolved one."""
-    source = ledger.source(a.source_id)
+    source = source_of(ledger, a.source_id)
     if source is not None:
         return describe_source(source)
     who = "unresolved source"
@@ -641,7 +650,7 @@ def _profile(p: ProfileView | None) -> str:
         return ""
     cards = [_statements_card(p), _sources_card(p), _claims_card(p), _evidence_card(p),
              _signals_card(p)]
-    return f'<section class="profile" aria-label="Profile">{"".join(c for c in cards if c)}</section>'
+    return f'<section class="profile" aria-label="Profile">{"".join(cards)}</section>'
 
 
 def _card(title: str, total: int | None, body: str, wide: bool = False) -> str:
@@ -795,7 +804,7 @@ def _counts(ledger: Ledger) -> str:
 def _source_item(ledger: Ledger, source: Source, ids: _Ids) -> str:
     """One clickable source: swatch, name, id, statement count and details."""
     sid = ids.source(source.id) or ""
-    n = len(ledger.attributions_of(source.id))
+    n = len(statements_of(ledger, source.id))
     details = " · ".join(f"{k}: {v}" for k, v in source_details(source))
     sub = f'<span class="sub">{escape(details, quote=True)}</span>' if details else ""
     return (
@@ -851,7 +860,7 @@ def _attribution_table(ledger: Ledger, ids: _Ids) -> str:
 
 def _attribution_row(ledger: Ledger, a: Attribution, ids: _Ids) -> str:
     """One row of the attribution table."""
-    source = ledger.source(a.source_id)
+    source = source_of(ledger, a.source_id)
     key = type_key(source)
     name = clean(source.name) if source else _orphan_label(a)
     attr = ids.attributions[a.id]

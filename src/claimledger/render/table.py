@@ -30,11 +30,13 @@ from claimledger.render._common import (
     clean,
     evidence_by_status,
     in_order,
+    indexed,
     plural,
     profile_view,
     share_text,
     source_details,
     source_groups,
+    statements_of,
     truncate,
     type_counts,
     unresolved,
@@ -60,8 +62,9 @@ def render_table(ledger: Ledger, *, width: int | None = None) -> str:
         emoji=False,
         soft_wrap=False,
     )
-    for part in _parts(ledger, console.width):
-        console.print(part)
+    with indexed(ledger):
+        for part in _parts(ledger, console.width):
+            console.print(part)
     output = console.file.getvalue()  # type: ignore[attr-defined]
     return "\n".join(line.rstrip() for line in output.splitlines()) + "\n"
 
@@ -143,7 +146,8 @@ def _profile(p: ProfileView) -> RenderableType:
         grid.add_row(Text("claims"), Text(line(
             p.claims, [share_text(s) for s in p.claim_shares])))
     if p.evidence:
-        grid.add_row(Text("evidence"), Text(" · ".join(f"{s.label} {s.count}" for s in p.evidence)))
+        evidence = " · ".join(f"{s.label} {s.count}" for s in p.evidence)
+        grid.add_row(Text("evidence"), Text(evidence))
     for n, signal in enumerate(p.signals):
         text = Text(f"{signal.name}: ")
         text.append(signal.value, style="bold")
@@ -164,14 +168,14 @@ def _rule(title: str, width: int) -> RenderableType:
 
 def _group_rule(ledger: Ledger, title: str, sources: list[Source], width: int) -> RenderableType:
     """The heading of one source group with its number of sources and statements."""
-    n = sum(len(ledger.attributions_of(s.id)) for s in sources)
+    n = sum(len(statements_of(ledger, s.id)) for s in sources)
     counts = f"{plural(len(sources), 'source')} · {plural(n, 'statement')}"
     return _rule(f"{title.upper()} · {counts}", width)
 
 
 def _source_block(ledger: Ledger, source: Source) -> RenderableType:
     """One source: its id and name, its details, then its statements indented below."""
-    statements = in_order(ledger.attributions_of(source.id))
+    statements = in_order(statements_of(ledger, source.id))
     head = Text()
     head.append(f"{clean(source.id)}  ", style="bold")
     head.append(clean(source.name) or "(no name)", style="bold")
