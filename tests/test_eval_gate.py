@@ -33,6 +33,13 @@ def test_dev_score_above_floor(dev_scores, metric):
     assert value >= floor, f"{metric} = {value:.4f} fell below the pinned floor {floor}"
 
 
+def positive_f1(gold: list[bool], pred: list[bool]) -> float:
+    tp = sum(g and p for g, p in zip(gold, pred))
+    precision = tp / max(1, sum(pred))
+    recall = tp / max(1, sum(gold))
+    return 2 * precision * recall / max(1e-9, precision + recall)
+
+
 # -- issue 3: check-worthiness on CheckThat! 2024 dev (held out from training) -----------------
 
 CHECKWORTHY_DEV = DEFAULT_ROOT.parents[1] / "checkworthy" / "CT24_dev_clean.parquet"
@@ -49,10 +56,7 @@ def test_checkworthy_dev_f1_above_floor():
     rows = pq.read_table(CHECKWORTHY_DEV, columns=["Text", "class_label"]).to_pylist()
     gold = [r["class_label"] == "Yes" for r in rows]
     pred = [yes for _, yes in checkworthiness(r["Text"].replace("\n", " ") for r in rows)]
-    tp = sum(g and p for g, p in zip(gold, pred))
-    precision = tp / max(1, sum(pred))
-    recall = tp / max(1, sum(gold))
-    f1 = 2 * precision * recall / max(1e-9, precision + recall)
+    f1 = positive_f1(gold, pred)
     floor = BASELINE["floors_checkworthy"]["ct24_dev.f1"]
     assert f1 >= floor, f"CT24 dev F1 {f1:.4f} fell below the pinned floor {floor}"
 
@@ -78,9 +82,6 @@ def test_certainty_wiki_sample_regression_guard():
         rows = [(int(label), html.unescape(text)) for label, text in csv.reader(fh)]
     gold = [label == -1 for label, _ in rows]
     pred = [label == "uncertain" for label, _ in certainty(text for _, text in rows)]
-    tp = sum(g and p for g, p in zip(gold, pred))
-    precision = tp / max(1, sum(pred))
-    recall = tp / max(1, sum(gold))
-    f1 = 2 * precision * recall / max(1e-9, precision + recall)
+    f1 = positive_f1(gold, pred)
     floor = BASELINE["floors_certainty"]["wiki_in_sample.f1"]
     assert f1 >= floor, f"wiki-sample F1 {f1:.4f} fell below the pinned floor {floor}"
