@@ -263,14 +263,16 @@ class CueDecision:
     scores: dict[int, float] | None = None
     threshold: float = 0.35
     floor: float = 0.12
+    noun_floor: float = 0.12  # nominal cues ("X's claim that") are rare in training: trust the list
 
-    def verdict(self, tok: Token, in_lexicon: bool) -> tuple[bool, bool]:
+    def verdict(self, tok: Token, in_lexicon: bool, *, noun: bool = False) -> tuple[bool, bool]:
         """(is a cue, is a confident cue)."""
         if self.scores is None:
             return in_lexicon, in_lexicon
         p = self.scores.get(tok.i, 0.0)
         confident = p >= self.threshold
-        return confident or (in_lexicon and p >= self.floor), confident
+        floor = self.noun_floor if noun else self.floor
+        return confident or (in_lexicon and p >= floor), confident
 
 
 _CONTENT_PREPS = frozenset("about to for on against with over of".split())
@@ -516,7 +518,7 @@ def attribute_nominal_cues(
         if tok.pos_ != "NOUN":
             continue
         in_lexicon = tok.lemma_.lower() in nouns
-        is_cue, confident = decision.verdict(tok, in_lexicon)
+        is_cue, confident = decision.verdict(tok, in_lexicon, noun=True)
         if not is_cue:
             continue
         of_preps = ("of", "for", "about", "on", "against", "over", "to") if confident else ("of",)
