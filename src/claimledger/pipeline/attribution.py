@@ -321,7 +321,7 @@ def attribute_reported_speech(
                     content = _trim(doc, *_tokens_span(doc, dobj.left_edge.i, child.right_edge.i))
             elif child.dep_ == "prep" and child.lower_ == "for" and lemma == "call":
                 content = _subtree_span(child)
-            elif child.dep_ == "xcomp" and (lemma in _INFINITIVE_CUES or (confident and not in_lexicon)):
+            elif child.dep_ == "xcomp" and (lemma in _INFINITIVE_CUES or confident):
                 content = _subtree_span(child)
             elif child.dep_ == "dobj" and (
                 lemma in object_cues
@@ -558,6 +558,34 @@ def attribute_nominal_cues(
             yield rel
 
 
+def attribute_adjective_cues(
+    doc: Doc, decision: CueDecision = CueDecision()
+) -> Iterable[RawAttribution]:
+    """Stances said with an adjective: "X is confident that ...", "X was critical of Y"."""
+    if decision.scores is None:
+        return
+    for tok in doc:
+        if tok.pos_ != "ADJ" or tok.dep_ not in ("acomp", "oprd"):
+            continue
+        if decision.scores.get(tok.i, 0.0) < decision.threshold:
+            continue
+        subj = find_subject(tok.head) if tok.head.pos_ in ("AUX", "VERB") else None
+        if subj is None:
+            continue
+        content = None
+        for child in tok.children:
+            if child.dep_ in ("ccomp", "xcomp"):
+                content = _subtree_span(child)
+            elif child.dep_ == "prep" and child.lower_ in ("of", "about", "that", "with", "on"):
+                pobj = next((c for c in child.children if c.dep_ in ("pobj", "pcomp")), None)
+                content = _subtree_span(pobj) if pobj is not None else None
+            if content:
+                break
+        rel = _make(doc, content, _tokens_span(doc, tok.i, tok.i), subj, "adjective")
+        if rel:
+            yield rel
+
+
 def attribute_colon_lines(doc: Doc) -> Iterable[RawAttribution]:
     """Headline style "Speaker: what they said" at the start of a line."""
     text = doc_text(doc)
@@ -749,6 +777,7 @@ def extract_attributions(
     found.extend(attribute_according_to(doc))
     found.extend(attribute_nominal_cues(doc, decision or CueDecision()))
     found.extend(attribute_colon_lines(doc))
+    found.extend(attribute_adjective_cues(doc, decision or CueDecision()))
     if not isinstance(quotes, QuoteIndex):
         quotes = QuoteIndex(quotes)
     found = attribute_quotes(doc, quotes, found)
