@@ -322,7 +322,7 @@ def attribute_reported_speech(
             elif child.dep_ == "prep" and child.lower_ == "for" and lemma == "call":
                 content = _subtree_span(child)
             elif child.dep_ == "xcomp" and (lemma in _INFINITIVE_CUES or confident):
-                content = _subtree_span(child)
+                content = _clause_span(tok, child)
             elif child.dep_ == "dobj" and (
                 lemma in object_cues
                 or (confident and (lemma not in _SPEECH_TAGS or not _has_clause(tok)))
