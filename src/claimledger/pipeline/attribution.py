@@ -20,7 +20,7 @@ from bisect import bisect_left, bisect_right, insort
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
-from spacy.tokens import Doc, Span, Token
+from spacy.tokens import Doc, Token
 
 from claimledger.pipeline.lexicons import words
 from claimledger.pipeline.quotes import Quote, QuoteIndex
@@ -657,7 +657,6 @@ def _snap_to_quotes(rel: RawAttribution, quotes: QuoteIndex) -> RawAttribution:
     for q in quotes.overlapping(start, end):
         if rel.cue is not None and q.start < rel.cue[0] < q.end:
             continue  # an attribution quoted inside somebody else's quote
-        inner_s, inner_e = q.inner
         overlap = min(end, q.end) - max(start, q.start)
         if overlap <= 0:
             continue
@@ -665,7 +664,6 @@ def _snap_to_quotes(rel: RawAttribution, quotes: QuoteIndex) -> RawAttribution:
             start, end = min(start, q.start), max(end, q.end)
         elif start < q.start < end < q.end or q.start < start < q.end < end:
             start, end = min(start, q.start), max(end, q.end)
-        del inner_s, inner_e
     if (start, end) == rel.content:
         return rel
     return replace(rel, content=(start, end))
@@ -813,4 +811,4 @@ def _inside_quote_first_person(doc: Doc, r: RawAttribution, quotes: QuoteIndex) 
     return tok.lower_ in _PRONOUN_SUBJECTS and quotes.containing(tok.idx) is not None
 
 
-__all__ = ["RawAttribution", "extract_attributions", "find_subject", "source_np", "Span"]
+__all__ = ["CueDecision", "RawAttribution", "extract_attributions", "find_subject", "source_np"]

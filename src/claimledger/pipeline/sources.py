@@ -355,7 +355,7 @@ def _resolve_one(
                     by_key[key] = ent
         elif low in _GROUP_PRONOUNS:
             ent = _antecedent(
-                entities, mention[0], ("named_organization", "anonymous", "vague"), plural=True
+                entities, mention[0], ("named_organization", "anonymous", "vague")
             )
         else:
             ent = None
@@ -432,7 +432,7 @@ def _is_definite_anaphor(doc: Doc, head: Token, first: int) -> bool:
 
 
 def _antecedent(
-    entities: list[_Entity], before: int, types: tuple[str, ...], plural: bool = False
+    entities: list[_Entity], before: int, types: tuple[str, ...]
 ) -> _Entity | None:
     best = None
     for e in entities:
