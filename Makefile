@@ -5,9 +5,13 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 DEMO   := examples/strike_at_sea.txt
 
-.PHONY: install demo test bench eval lint clean
+.PHONY: install system demo test bench eval lint clean
 
-install: $(STAMP)
+install: system $(STAMP)
+
+# Java (Spark) and Chromium (browser tests) from Debian, when missing.
+system:
+	@sh scripts/install-system-packages.sh
 
 $(STAMP): pyproject.toml requirements.lock requirements-model.txt
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "make: $(PYTHON) not found; set PYTHON=/path/to/python3.11"; exit 1; }

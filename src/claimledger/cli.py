@@ -47,7 +47,49 @@ def _parser() -> argparse.ArgumentParser:
         "certainty", help="label sentences (one a line): certain|uncertain<TAB>cue1;cue2"
     )
     h.add_argument("input", metavar="FILE", help="a text file with one sentence a line, or -")
+    _corpus_parsers(sub)
     return parser
+
+
+def _corpus_parsers(sub: argparse._SubParsersAction) -> None:
+    i = sub.add_parser(
+        "ingest", help="analyse articles from files, directories or URLs into a store",
+        description="Read .txt, .html, .jsonl[.gz], .warc[.gz], RSS/Atom, directories and "
+        "http(s) URLs; analyse what is new; store it. Safe to interrupt and run again.",
+    )
+    i.add_argument("inputs", nargs="+", metavar="PATH|URL")
+    i.add_argument("--db", required=True, metavar="FILE", help="the DuckDB store (created if missing)")
+    i.add_argument("--workers", "-j", type=int, default=None,
+                   help="worker processes (default: all cores)")
+    i.add_argument("--max-mb", type=float, default=5, help="largest input page or article (default 5)")
+    i.add_argument("--timeout", type=float, default=20, help="seconds to wait for a URL (default 20)")
+    i.add_argument("--commit-every", type=int, default=64, metavar="N",
+                   help="commit after N new articles (default 64)")
+    i.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
+                   help="show a progress bar (default: when stderr is a terminal)")
+    i.add_argument("--verbose", "-v", action="store_true", help="log every commit and failure")
+    s = sub.add_parser("stats", help="summarise a store: outlets, dates, source types, top sources")
+    s.add_argument("--db", required=True, metavar="FILE")
+    s.add_argument("--format", "-f", default="table", choices=("table", "json"))
+    s.add_argument("--top", type=int, default=10, help="how many top sources (default 10)")
+    s.add_argument("--width", type=int, default=None)
+    e = sub.add_parser("export", help="write every table of a store as Parquet, CSV or JSONL")
+    e.add_argument("--db", required=True, metavar="FILE")
+    e.add_argument("--format", "-f", default="parquet", choices=("parquet", "csv", "jsonl"))
+    e.add_argument("--out", "-o", required=True, metavar="DIR")
+    w = sub.add_parser("show", help="print one stored ledger")
+    w.add_argument("id", metavar="ID", help="an article id (or a unique prefix of it)")
+    w.add_argument("--db", required=True, metavar="FILE")
+    w.add_argument("--format", "-f", default="table", choices=("table", "json", "jsonl", "html"))
+    w.add_argument("--out", "-o", metavar="PATH")
+    w.add_argument("--width", type=int, default=None)
+    from claimledger.corpus.spark import add_arguments
+
+    add_arguments(sub.add_parser(
+        "spark", help="analyse a Parquet/JSONL corpus on Apache Spark into Parquet tables",
+        description="Needs pyspark and Java 17. Writes the tables of the store as Parquet "
+        "directories under --out.",
+    ))
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -58,6 +100,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return analyze_command(args)
         if args.command in ("checkworthy", "certainty"):
             return sentences_command(args)
+        if args.command in _CORPUS_COMMANDS:
+            return _CORPUS_COMMANDS[args.command](args)
     except UsageError as exc:
         print(f"claimledger: usage error: {exc}", file=sys.stderr)
         return EXIT_USAGE
@@ -141,6 +185,95 @@ def sentences_command(args: argparse.Namespace) -> int:
             out.write(f"{label}\t{';'.join(cues)}\n")
     out.flush()
     return EXIT_OK
+
+
+def ingest_command(args: argparse.Namespace) -> int:
+    from claimledger.corpus.ingest import ingest
+
+    if args.workers is not None and args.workers < 1:
+        raise UsageError("--workers must be at least 1")
+    log = (lambda m: print(f"claimledger: {m}", file=sys.stderr, flush=True)) if args.verbose else None
+    report = ingest(
+        args.inputs, args.db, workers=args.workers, commit_every=max(1, args.commit_every),
+        max_bytes=int(args.max_mb * 1024 * 1024), timeout=args.timeout, progress=args.progress,
+        log=log, command=" ".join(["ingest", *args.inputs]),
+    )
+    shown = report.failures if args.verbose else report.failures[:10]
+    for inp, reason in shown:
+        print(f"claimledger: skipped {inp}: {reason}", file=sys.stderr)
+    if len(report.failures) > len(shown):
+        print(f"claimledger: ... and {report.failed - len(shown)} more failures "
+              f"(see `claimledger stats --db {args.db}` or the errors table)", file=sys.stderr)
+    print(f"claimledger: {report.summary()} ({report.articles_per_second:.1f} articles/s)",
+          file=sys.stderr)
+    nothing = report.stored + report.skipped + report.duplicates == 0
+    return EXIT_ERROR if report.failed and nothing else EXIT_OK
+
+
+def stats_command(args: argparse.Namespace) -> int:
+    import json
+
+    from claimledger.corpus.stats import corpus_stats, render_stats
+    from claimledger.corpus.store import Store
+
+    with Store(args.db, read_only=True, create=False) as store:
+        stats = corpus_stats(store, top=args.top)
+    if args.format == "json":
+        sys.stdout.write(json.dumps(stats, ensure_ascii=False, indent=2) + "\n")
+    else:
+        sys.stdout.write(render_stats(stats, width=args.width))
+    return EXIT_OK
+
+
+def export_command(args: argparse.Namespace) -> int:
+    from claimledger.corpus.stats import export
+    from claimledger.corpus.store import Store
+
+    with Store(args.db, read_only=True, create=False) as store:
+        written = export(store, args.format, args.out)
+    print(f"claimledger: wrote {len(written)} tables to {args.out}", file=sys.stderr)
+    return EXIT_OK
+
+
+def show_command(args: argparse.Namespace) -> int:
+    from claimledger.corpus.store import Store
+
+    with Store(args.db, read_only=True, create=False) as store:
+        ledger = store.ledger(args.id)
+    stream = None
+    if args.out:
+        try:
+            stream = open(args.out, "w", encoding="utf-8")
+        except OSError as exc:
+            raise InputError(f"cannot write {args.out}: {exc.strerror or exc}") from None
+    try:
+        _emit(ledger, args.format, args, stream, False)
+    finally:
+        if stream is not None:
+            stream.close()
+    return EXIT_OK
+
+
+def spark_command(args: argparse.Namespace) -> int:
+    import json
+
+    try:
+        from claimledger.corpus import spark
+    except ImportError as exc:  # pragma: no cover - pyspark is in the lock file
+        raise UsageError(f"claimledger spark needs pyspark: {exc}") from None
+    counts = spark.run(args.input, args.out, master=args.master, text_column=args.text_column,
+                       partitions=args.partitions)
+    print(json.dumps(counts))
+    return EXIT_OK
+
+
+_CORPUS_COMMANDS = {
+    "spark": spark_command,
+    "ingest": ingest_command,
+    "stats": stats_command,
+    "export": export_command,
+    "show": show_command,
+}
 
 
 def _emit(ledger: Ledger, fmt: str, args: argparse.Namespace, stream, many: bool) -> None:

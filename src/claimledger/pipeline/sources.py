@@ -163,6 +163,15 @@ def type_mention(doc: Doc, head: Token, first: int, last: int) -> _Typed:
         return _Typed("named_person", name, "p:" + _surname_key(name), role, affiliation)
     anon = words("anonymous_nouns")
     vague = words("vague_nouns")
+    if head.pos_ == "PROPN" and head.tag_ == "NNPS" and head.is_sent_start and first == last:
+        # "Engineers said ...": a capitalised plural at the start of a sentence that the tagger
+        # took for a name; a common noun when its singular is a known source noun
+        singular = _singular(head.lower_)
+        if singular in vague or singular in anon:
+            lemma = singular
+            if singular in anon:
+                return _Typed("anonymous", _clean_name(span_text), "a:" + span_text.lower(), None,
+                              affiliation)
     if lemma in words("vague_nouns") and lemma not in anon or lemma in _VAGUE_QUANTIFIERS:
         return _Typed("vague", _clean_name(span_text), "v:" + span_text.lower(), None, affiliation)
     if lemma in anon and head.pos_ == "NOUN":
@@ -195,6 +204,16 @@ def type_mention(doc: Doc, head: Token, first: int, last: int) -> _Typed:
         return _Typed("vague", _clean_name(span_text), "v:" + span_text.lower(), None, affiliation)
     # a thing that speaks ("the report", "a poll", "the video"): unnamed, so vague
     return _Typed("vague", _clean_name(span_text), "v:" + span_text.lower(), None, affiliation)
+
+
+def _singular(word: str) -> str:
+    if word.endswith("men"):
+        return word[:-3] + "man"
+    if word.endswith("ies"):
+        return word[:-3] + "y"
+    if word.endswith(("sses", "shes", "ches", "xes")):
+        return word[:-2]
+    return word[:-1] if word.endswith("s") else word
 
 
 def _name_run(doc: Doc, person: Span, last: int) -> Span:
