@@ -36,6 +36,7 @@ class IngestReport:
     duplicates: int = 0  # the same article again within this run (syndicated copies)
     failed: int = 0
     seconds: float = 0.0
+    write_seconds: float = 0.0  # time spent writing to the store (its share of ``seconds``)
     failures: list[tuple[str, str]] = field(default_factory=list)
 
     @property
@@ -98,7 +99,9 @@ def ingest(
         def flush() -> None:
             nonlocal pending, urls, errors, last_commit
             if pending or urls or errors:
+                tw = time.perf_counter()
                 store.write(pending, urls, errors, run_id=run_id)
+                report.write_seconds += time.perf_counter() - tw
                 if log and pending:
                     log(f"committed {len(pending)} article(s); {report.stored} stored so far")
             pending, urls, errors = [], [], []

@@ -1,0 +1,158 @@
+"""`claimledger ingest`: idempotent, syndication-aware, failure-tolerant, and crash-safe."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+from claimledger.cli import main
+from claimledger.corpus.identity import article_id
+from claimledger.corpus.ingest import ingest
+from claimledger.corpus.store import Store
+from claimledger.model import Ledger
+
+PLACES = ["Arden", "Belmor", "Calix", "Dunmere", "Estova", "Farrow", "Galen", "Harlow"]
+NAMES = ["Ada Quist", "Tomas Reyl", "Mira Santo", "Oskar Vell", "Lena Ruiz", "Pavel Orin"]
+
+
+def article(i: int) -> str:
+    place, name = PLACES[i % len(PLACES)], NAMES[i % len(NAMES)]
+    return (
+        f"Port of {place} to reopen\n\n"
+        f"The harbour minister of {place}, {name}, said on Monday that the port would reopen "
+        f"after {i + 2} weeks of repairs. Officials, speaking on condition of anonymity, said "
+        f"the work had cost {10 + i} million crowns, about {i % 7 + 2}% more than planned. "
+        f"\"We are not there yet,\" said a union leader. Analysts suggest delays may return."
+    )
+
+
+def write_jsonl(path, records):
+    with open(path, "w", encoding="utf-8") as fh:
+        for r in records:
+            fh.write((r if isinstance(r, str) else json.dumps(r)) + "\n")
+
+
+def check_complete(db: str) -> list[str]:
+    """Every stored article has exactly the rows its ledger holds; return the ids."""
+    with Store(db, read_only=True) as s:
+        ids = [r[0] for r in s.con.execute("SELECT article_id FROM articles").fetchall()]
+        assert len(ids) == len(set(ids))
+        for aid, blob in s.con.execute("SELECT article_id, ledger FROM articles").fetchall():
+            ledger = Ledger.from_dict(json.loads(blob))
+            assert article_id(ledger.text) == aid
+            for table, n in (("attributions", len(ledger.attributions)),
+                             ("sources", len(ledger.sources)), ("claims", len(ledger.claims)),
+                             ("hedges", len(ledger.hedges)), ("evidence", len(ledger.evidence))):
+                got = s.con.execute(f"SELECT count(*) FROM {table} WHERE article_id = ?",
+                                    [aid]).fetchone()[0]
+                assert got == n, (table, aid)
+        orphans = s.con.execute(
+            "SELECT count(*) FROM attributions WHERE article_id NOT IN "
+            "(SELECT article_id FROM articles)"
+        ).fetchone()[0]
+        assert orphans == 0
+        return ids
+
+
+def test_ingest_is_idempotent_and_keeps_syndicated_urls(tmp_path):
+    src = tmp_path / "feed.jsonl"
+    wire = article(1)
+    write_jsonl(src, [
+        {"text": article(0), "url": "https://a.example/0", "outlet": "Harbour Times",
+         "published": "2026-11-02"},
+        {"text": wire, "url": "https://wire.example/1", "outlet": "Northwire"},
+        # the wire story reprinted: typographic quotes and spacing differ, the story does not
+        {"text": wire.replace('"We', "\u201cWe").replace('yet,"', "yet,\u201d").replace(". ", ".  "),
+         "url": "https://reprint.example/9", "outlet": "Daily Reprint"},
+        "{not json",
+        {"url": "https://a.example/empty", "text": ""},
+    ])
+    db = str(tmp_path / "s.duckdb")
+    r = ingest([str(src)], db, workers=1, progress=False)
+    assert (r.stored, r.duplicates, r.skipped, r.failed) == (2, 1, 0, 2)
+    ids = check_complete(db)
+    with Store(db, read_only=True) as s:
+        urls = s.con.execute(
+            "SELECT url FROM article_urls WHERE article_id = ? ORDER BY url", [article_id(wire)]
+        ).fetchall()
+        assert [u for (u,) in urls] == ["https://reprint.example/9", "https://wire.example/1"]
+        errs = dict(s.con.execute("SELECT input, reason FROM errors").fetchall())
+        assert set(errs) == {f"{src}:4", f"{src}:5"}
+    # again: nothing new, nothing duplicated, and it says so
+    r = ingest([str(src)], db, workers=1, progress=False)
+    assert (r.stored, r.skipped) == (0, 3)
+    assert "skipped 3 already in the store" in r.summary()
+    assert sorted(check_complete(db)) == sorted(ids)
+    with Store(db, read_only=True) as s:
+        assert s.count("article_urls") == 3
+
+
+def test_ingest_cli_reports_failures_in_one_line_each(tmp_path, capsys):
+    good = tmp_path / "one.txt"
+    good.write_text(article(3), encoding="utf-8")
+    db = str(tmp_path / "s.duckdb")
+    code = main(["ingest", str(good), str(tmp_path / "missing.txt"), "--db", db, "-j", "1"])
+    assert code == 0
+    err = capsys.readouterr().err.strip().splitlines()
+    assert any("missing.txt" in line and "no such file" in line for line in err)
+    assert err[-1].startswith("claimledger: stored 1 new article,") and "1 failed" in err[-1]
+    assert "Traceback" not in "\n".join(err)
+    # nothing readable at all: non-zero exit
+    assert main(["ingest", str(tmp_path / "nope.jsonl"), "--db", db]) == 1
+
+
+def _start(src, db, workers):
+    return subprocess.Popen(
+        [sys.executable, "-m", "claimledger", "ingest", str(src), "--db", db, "-j", str(workers),
+         "--commit-every", "3", "--verbose", "--no-progress"],
+        stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True, start_new_session=True,
+    )
+
+
+def _kill_after_commits(proc, commits: int, delay: float) -> int:
+    """SIGKILL the whole ingest (main process and workers) ``delay`` s after its ``commits``-th
+    commit; return how many commits it had logged."""
+    seen = 0
+    for line in proc.stderr:
+        if "committed" in line:
+            seen += 1
+            if seen >= commits:
+                break
+    time.sleep(delay)
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+    return seen
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_kill_9_mid_ingest_then_resume(tmp_path, workers):
+    n = 80
+    src = tmp_path / "many.jsonl"
+    write_jsonl(src, [{"text": article(i), "url": f"https://a.example/{i}"} for i in range(n)])
+    db = str(tmp_path / "s.duckdb")
+
+    proc = _start(src, db, workers)
+    assert _kill_after_commits(proc, 1, 0.02) >= 1
+    assert proc.returncode == -signal.SIGKILL
+    partial = check_complete(db)  # opens cleanly, nothing half-written
+    assert 3 <= len(partial) < n
+
+    proc = _start(src, db, workers)  # resume, and kill again mid-run
+    _kill_after_commits(proc, 2, 0.0)
+    again = check_complete(db)
+    assert set(partial) <= set(again)
+
+    done = subprocess.run(
+        [sys.executable, "-m", "claimledger", "ingest", str(src), "--db", db, "-j", str(workers)],
+        capture_output=True, text=True, timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    assert f"skipped {len(again)} already in the store" in done.stderr
+    final = check_complete(db)
+    assert sorted(final) == sorted(article_id(article(i)) for i in range(n))
