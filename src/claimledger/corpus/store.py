@@ -21,7 +21,7 @@ from claimledger.corpus import tables
 from claimledger.errors import ClaimledgerError, InputError
 from claimledger.model import SCHEMA_VERSION, Ledger
 
-STORE_VERSION = 1
+STORE_VERSION = 2
 STORE_FORMAT = "claimledger.store"
 
 _KEYS = {"articles": "PRIMARY KEY (article_id)"}
@@ -58,8 +58,29 @@ def _create_sql() -> list[str]:
     return out
 
 
-# Migrations: MIGRATIONS[n] takes a store at version n - 1 to version n.
-MIGRATIONS: dict[int, Callable[[duckdb.DuckDBPyConnection], None]] = {}
+def _v2_claim_clusters(con: duckdb.DuckDBPyConnection) -> None:
+    """Version 2: cross-article claim clusters and near-duplicate articles (issue 5)."""
+    con.execute(
+        "CREATE TABLE claim_clusters (cluster_id VARCHAR PRIMARY KEY, article_id VARCHAR, "
+        "claim_id VARCHAR, claim VARCHAR, created_at TIMESTAMP)"
+    )
+    con.execute(
+        "CREATE TABLE cluster_members (cluster_id VARCHAR, article_id VARCHAR, claim_id VARCHAR, "
+        "score DOUBLE, source_stance VARCHAR, stance_score DOUBLE, vector FLOAT[])"
+    )
+    con.execute("CREATE UNIQUE INDEX cluster_members_key ON cluster_members (article_id, claim_id)")
+    con.execute(
+        "CREATE TABLE article_signatures (article_id VARCHAR PRIMARY KEY, signature UBIGINT[])"
+    )
+    con.execute(
+        "CREATE TABLE article_duplicates (article_id VARCHAR PRIMARY KEY, duplicate_of VARCHAR, "
+        "similarity DOUBLE)"
+    )
+
+
+# Migrations: MIGRATIONS[n] takes a store at version n - 1 to version n. A new store is created
+# at version 1 and migrated up, so every store goes through the same steps.
+MIGRATIONS: dict[int, Callable[[duckdb.DuckDBPyConnection], None]] = {2: _v2_claim_clusters}
 
 
 class StoreError(ClaimledgerError):
@@ -129,6 +150,8 @@ class Store:
         with self.transaction():
             for stmt in _create_sql():
                 self.con.execute(stmt)
+            for target in range(2, STORE_VERSION + 1):
+                MIGRATIONS[target](self.con)
             self.con.executemany("INSERT INTO store_meta VALUES (?, ?)", [
                 ("format", STORE_FORMAT),
                 ("schema_version", str(STORE_VERSION)),
@@ -234,12 +257,26 @@ class Store:
         return Ledger.from_dict(json.loads(row[0]))
 
     def count(self, table: str) -> int:
-        if table not in tables.TABLES and table not in _STORE_TABLES:
+        if table not in self.table_names():
             raise InputError(f"no table {table}")
         return int(self.con.execute(f"SELECT count(*) FROM {table}").fetchone()[0])
 
     def table_names(self) -> list[str]:
-        return [*tables.TABLES, *_STORE_TABLES]
+        """Every table of the store, for export."""
+        return [r[0] for r in self.con.execute(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main' "
+            "AND table_name <> 'store_meta' ORDER BY table_name"
+        ).fetchall()]
+
+    def meta(self, key: str) -> str | None:
+        row = self.con.execute("SELECT value FROM store_meta WHERE key = ?", [key]).fetchone()
+        return row[0] if row else None
+
+    def set_meta(self, key: str, value: str) -> None:
+        self.con.execute(
+            "INSERT INTO store_meta VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            [key, value],
+        )
 
     def close(self) -> None:
         self.con.close()
