@@ -68,6 +68,8 @@ def _corpus_parsers(sub: argparse._SubParsersAction) -> None:
     i.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
                    help="show a progress bar (default: when stderr is a terminal)")
     i.add_argument("--verbose", "-v", action="store_true", help="log every commit and failure")
+    i.add_argument("--cluster", action=argparse.BooleanOptionalAction, default=True,
+                   help="update the claim clusters after ingesting (default: yes)")
     s = sub.add_parser("stats", help="summarise a store: outlets, dates, source types, top sources")
     s.add_argument("--db", required=True, metavar="FILE")
     s.add_argument("--format", "-f", default="table", choices=("table", "json"))
@@ -83,6 +85,30 @@ def _corpus_parsers(sub: argparse._SubParsersAction) -> None:
     w.add_argument("--format", "-f", default="table", choices=("table", "json", "jsonl", "html"))
     w.add_argument("--out", "-o", metavar="PATH")
     w.add_argument("--width", type=int, default=None)
+    k = sub.add_parser("cluster", help="group the same claim across stored articles (incremental)")
+    k.add_argument("--db", required=True, metavar="FILE")
+    k.add_argument("--families", metavar="FILE", help="source families, `family<TAB>alias` a "
+                   "line (remembered by the store)")
+    c = sub.add_parser("claims", help="list claim clusters: who asserts, who disputes, how independently")
+    c.add_argument("--db", required=True, metavar="FILE")
+    c.add_argument("--query", "-q", help="only clusters with a claim containing this text")
+    c.add_argument("--format", "-f", default="table", choices=("table", "json", "html"))
+    c.add_argument("--families", metavar="FILE", help="source families file (remembered)")
+    c.add_argument("--limit", type=int, default=50)
+    c.add_argument("--min-articles", type=int, default=1,
+                   help="only clusters found in at least this many articles (default 1)")
+    c.add_argument("--out", "-o", metavar="PATH")
+    c.add_argument("--width", type=int, default=None)
+    one = sub.add_parser("claim", help="one claim cluster: every article, attribution and stance")
+    one.add_argument("id", metavar="ID")
+    one.add_argument("--db", required=True, metavar="FILE")
+    one.add_argument("--format", "-f", default="table", choices=("table", "json", "html"))
+    one.add_argument("--families", metavar="FILE")
+    one.add_argument("--out", "-o", metavar="PATH")
+    one.add_argument("--width", type=int, default=None)
+    st = sub.add_parser("stance", help='stance of texts toward claims: JSONL {"claim","text"} in, '
+                        '+ "stance", "score" out')
+    st.add_argument("input", metavar="FILE", help="a JSONL file, or - for stdin")
     from claimledger.corpus.spark import add_arguments
 
     add_arguments(sub.add_parser(
@@ -206,6 +232,15 @@ def ingest_command(args: argparse.Namespace) -> int:
               f"(see `claimledger stats --db {args.db}` or the errors table)", file=sys.stderr)
     print(f"claimledger: {report.summary()} ({report.articles_per_second:.1f} articles/s)",
           file=sys.stderr)
+    if args.cluster and report.stored:
+        from claimledger.corpus.store import Store
+        from claimledger.crossref import update
+
+        with Store(args.db) as store:
+            done = update(store)
+        print(f"claimledger: clustered {done['new_claims']} new claims "
+              f"({done['new_clusters']} new clusters, {done['duplicates']} near-duplicate articles)",
+              file=sys.stderr)
     nothing = report.stored + report.skipped + report.duplicates == 0
     return EXIT_ERROR if report.failed and nothing else EXIT_OK
 
@@ -267,7 +302,95 @@ def spark_command(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cluster_command(args: argparse.Namespace) -> int:
+    from claimledger.corpus.store import Store
+    from claimledger.crossref import update
+
+    with Store(args.db, create=False) as store:
+        _remember_families(store, args.families)
+        done = update(store)
+    print(f"claimledger: clustered {done['new_claims']} new claims ({done['new_clusters']} new "
+          f"clusters, {done['duplicates']} near-duplicate articles)", file=sys.stderr)
+    return EXIT_OK
+
+
+def _remember_families(store, path: str | None) -> None:
+    if path:
+        from claimledger.crossref.families import Families
+
+        Families.load(path)  # fails here, with a one-line error, if the file is bad
+        store.set_meta("families_file", os.path.abspath(path))
+
+
+def _write_out(text: str, out: str | None) -> None:
+    if out:
+        try:
+            with open(out, "w", encoding="utf-8") as fh:
+                fh.write(text)
+        except OSError as exc:
+            raise InputError(f"cannot write {out}: {exc.strerror or exc}") from None
+    else:
+        sys.stdout.write(text)
+
+
+def claims_command(args: argparse.Namespace) -> int:
+    from claimledger.corpus.store import Store
+    from claimledger.crossref import list_clusters, render, report
+
+    with Store(args.db, create=False) as store:
+        _remember_families(store, args.families)
+        clusters = list_clusters(store, args.query, limit=args.limit,
+                                 min_articles=args.min_articles)
+    if args.format == "json":
+        text = report.to_json(clusters) + "\n"
+    elif args.format == "html":
+        text = render.clusters_html(clusters)
+    else:
+        text = render.clusters_table(clusters, width=args.width)
+    _write_out(text, args.out)
+    return EXIT_OK
+
+
+def claim_command(args: argparse.Namespace) -> int:
+    from claimledger.corpus.store import Store
+    from claimledger.crossref import get_cluster, render, report
+
+    with Store(args.db, create=False) as store:
+        _remember_families(store, args.families)
+        cluster = get_cluster(store, args.id.strip())
+    if cluster is None:
+        raise InputError(f"no claim cluster {args.id} in {args.db} (list them with `claimledger claims`)")
+    if args.format == "json":
+        text = report.to_json(cluster) + "\n"
+    elif args.format == "html":
+        text = render.cluster_html(cluster)
+    else:
+        text = render.cluster_table(cluster, width=args.width)
+    _write_out(text, args.out)
+    return EXIT_OK
+
+
+def stance_command(args: argparse.Namespace) -> int:
+    from claimledger.stance import run_stance
+
+    if args.input == "-":
+        return run_stance(sys.stdin, sys.stdout)
+    try:
+        with open(args.input, encoding="utf-8") as fh:
+            return run_stance(fh, sys.stdout)
+    except FileNotFoundError:
+        raise InputError(f"cannot read {args.input}: no such file") from None
+    except IsADirectoryError:
+        raise InputError(f"cannot read {args.input}: it is a directory") from None
+    except UnicodeDecodeError:
+        raise InputError(f"cannot read {args.input}: not valid UTF-8") from None
+
+
 _CORPUS_COMMANDS = {
+    "cluster": cluster_command,
+    "claims": claims_command,
+    "claim": claim_command,
+    "stance": stance_command,
     "spark": spark_command,
     "ingest": ingest_command,
     "stats": stats_command,

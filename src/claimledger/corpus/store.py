@@ -66,9 +66,12 @@ def _v2_claim_clusters(con: duckdb.DuckDBPyConnection) -> None:
     )
     con.execute(
         "CREATE TABLE cluster_members (cluster_id VARCHAR, article_id VARCHAR, claim_id VARCHAR, "
-        "score DOUBLE, source_stance VARCHAR, stance_score DOUBLE, vector FLOAT[])"
+        "part INTEGER, text VARCHAR, score DOUBLE, source_stance VARCHAR, stance_score DOUBLE, "
+        "vector FLOAT[])"
     )
-    con.execute("CREATE UNIQUE INDEX cluster_members_key ON cluster_members (article_id, claim_id)")
+    con.execute(
+        "CREATE UNIQUE INDEX cluster_members_key ON cluster_members (article_id, claim_id, part)"
+    )
     con.execute(
         "CREATE TABLE article_signatures (article_id VARCHAR PRIMARY KEY, signature UBIGINT[])"
     )
