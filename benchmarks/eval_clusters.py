@@ -29,7 +29,7 @@ import numpy as np
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "src"))
 
-from claimledger import embeddings  # noqa: E402
+from claimledger import embeddings, minilm  # noqa: E402
 from claimledger.crossref import cluster  # noqa: E402
 
 
@@ -50,21 +50,21 @@ def emergent(path: str) -> None:
             seen.add(r["claimId"])
             items.append((r["claimHeadline"], r["claimId"]))
         items.append((r["articleHeadline"], r["claimId"]))
-    t0 = time.perf_counter()
     units = [cluster.Unit("a", str(i), t, t, cluster.numbers(t), cluster.names(t), cluster.tokens(t))
              for i, (t, _) in enumerate(items)]
-    vecs = embeddings.encode([t for t, _ in items])
-    vecs /= np.linalg.norm(vecs, axis=1, keepdims=True)
-    for u, v in zip(units, vecs):
-        u.vector = v
-    assigned = cluster.cluster_units(units, [])
-    secs = time.perf_counter() - t0
-    pred = [c.cluster_id for _, c, _ in assigned]
-    p, r, f = pairwise([g for _, g in items], pred)
-    print(f"Emergent: {len(items)} units, {len(seen)} gold clusters, {len(set(pred))} predicted; "
-          f"pairwise P {p:.3f} R {r:.3f} F1 {f:.3f}")
-    print(f"speed: {len(items) / secs:,.0f} claims/s, {1000 * secs / len(items):.2f} s per 1,000 new "
-          "claims (embedding + assignment, against a growing set of clusters)")
+    for name, model in (("all-MiniLM-L6-v2 (numpy)", minilm), ("static distillation", embeddings)):
+        t0 = time.perf_counter()
+        vecs = model.encode([t for t, _ in items])
+        vecs /= np.maximum(np.linalg.norm(vecs, axis=1, keepdims=True), 1e-9)
+        for u, v in zip(units, vecs):
+            u.vector = v
+        assigned = cluster.cluster_units(units, [])
+        secs = time.perf_counter() - t0
+        pred = [c.cluster_id for _, c, _ in assigned]
+        p, r, f = pairwise([g for _, g in items], pred)
+        print(f"Emergent, {name}: {len(items)} units, {len(seen)} gold clusters, "
+              f"{len(set(pred))} predicted; pairwise P {p:.3f} R {r:.3f} F1 {f:.3f}; "
+              f"{1000 * secs / len(items):.2f} s per 1,000 new claims (embedding + assignment)")
 
 
 def corpus(db: str | None) -> None:
