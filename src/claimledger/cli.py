@@ -116,6 +116,24 @@ def _corpus_parsers(sub: argparse._SubParsersAction) -> None:
         description="Needs pyspark and Java 17. Writes the tables of the store as Parquet "
         "directories under --out.",
     ))
+    _serve_parser(sub)
+
+
+def _serve_parser(sub: argparse._SubParsersAction) -> None:
+    v = sub.add_parser(
+        "serve", help="a local web app and JSON API over a store",
+        description="Pages for the corpus, articles, sources, claim clusters, search and upload, "
+        "and a JSON API under /api/v1/. No login: keep it on loopback, or behind a reverse proxy "
+        "with TLS and authentication. While it runs, `ingest` cannot write the store.",
+    )
+    v.add_argument("--db", required=True, metavar="FILE",
+                   help="the DuckDB store (created if missing, unless --read-only)")
+    v.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    v.add_argument("--port", type=int, default=8765, help="port (default 8765)")
+    v.add_argument("--read-only", action="store_true",
+                   help="open the store read-only; uploads are turned off")
+    v.add_argument("--max-upload-mb", type=float, default=2,
+                   help="largest article accepted by upload, in MB (default 2)")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -386,6 +404,16 @@ def stance_command(args: argparse.Namespace) -> int:
         raise InputError(f"cannot read {args.input}: not valid UTF-8") from None
 
 
+def serve_command(args: argparse.Namespace) -> int:
+    from claimledger.web import serve
+
+    if args.max_upload_mb <= 0:
+        raise UsageError("--max-upload-mb must be positive")
+    serve(args.db, host=args.host, port=args.port, read_only=args.read_only,
+          max_upload_bytes=int(args.max_upload_mb * 1_000_000))
+    return EXIT_OK
+
+
 _CORPUS_COMMANDS = {
     "cluster": cluster_command,
     "claims": claims_command,
@@ -396,6 +424,7 @@ _CORPUS_COMMANDS = {
     "stats": stats_command,
     "export": export_command,
     "show": show_command,
+    "serve": serve_command,
 }
 
 

@@ -1,0 +1,531 @@
+"""The web app and JSON API (``claimledger serve``) over a small store of four short articles.
+
+The articles are written so that each source is plainly typed (checked by hand against the
+analyser's output): A1 quotes a named minister and anonymous officials (12% of the budget), A2 vague
+engineers and a named spokesman, A3 the same minister again and vague analysts, A4 a named office
+and vague critics. A1 also has a syndicated copy under a second URL.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import sys
+from html import unescape
+
+import jsonschema
+import pytest
+from fastapi.testclient import TestClient
+
+import claimledger.crossref
+import claimledger.schema
+from claimledger.corpus import tables
+from claimledger.corpus.identity import article_id
+from claimledger.corpus.stats import corpus_stats
+from claimledger.corpus.store import Store
+from claimledger.model import Meta
+from claimledger.render.html import CSP as REPORT_POLICY
+from claimledger.web import create_app, queries
+
+pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
+
+A1 = ("Port reopens after storm\n\nThe harbour minister, Ada Quist, said the port would reopen on "
+      "Monday. Officials, speaking on condition of anonymity, said repairs had cost more than 12% "
+      "of the annual budget.")
+A2 = ("Dam inspection delayed\n\nEngineers said the inspection would be delayed by a week. A "
+      "spokesman for the water board, Tomas Reyl, said the dam was safe.")
+A3 = ("Port repair bill grows\n\nAda Quist said on Wednesday that the repairs were worth every "
+      "cent. Analysts said the port could lose 40 ships a month to rival harbours.")
+A4 = ("Council budget passes <b>narrowly</b>\n\nThe city council approved the budget by one vote, "
+      "according to the clerk's office. Critics said the new tax would cost families 300 euros a "
+      "year.")
+ARTICLES = [  # text, outlet, published, url
+    (A1, "Harbour Times", "2026-03-02", "https://harbour-times.example/port"),
+    (A2, "Valley Post", "2026-03-03", "https://valley-post.example/dam"),
+    (A3, "Valley Post", "2026-03-05", "https://valley-post.example/port-bill"),
+    (A4, "Harbour Times", "2026-03-04", "https://harbour-times.example/budget"),
+]
+ID1, ID2, ID3, ID4 = (article_id(a[0]) for a in ARTICLES)
+WIRE_URL = "https://wire.example/port-reopens"
+SECURITY = {
+    "x-content-type-options": "nosniff",
+    "referrer-policy": "no-referrer",
+}
+
+
+@pytest.fixture(scope="module")
+def pristine(tmp_path_factory, analyzer) -> str:
+    """A closed store file with the four articles, a second URL for A1, and one failed input."""
+    path = str(tmp_path_factory.mktemp("web") / "pristine.duckdb")
+    rows = []
+    for i, (text, outlet, published, url) in enumerate(ARTICLES, 1):
+        title = text.split("\n", 1)[0]
+        info = tables.ArticleInfo(input=f"a{i}.txt", url=url, title=title, published=published,
+                                  outlet=outlet)
+        ledger = analyzer.analyze(text, Meta(path=f"a{i}.txt", title=title, outlet=outlet,
+                                             published=published, url=url))
+        rows.append(tables.rows_of(article_id(text), info, ledger))
+    with Store(path) as store:
+        store.write(rows, extra_urls=[{
+            "article_id": ID1, "url": WIRE_URL, "outlet": "Wire Service", "title": None,
+            "published": "2026-03-02", "input": "wire.jsonl:1",
+        }], errors=[("feed.xml", "no article text found in the HTML")], run_id=1)
+    return path
+
+
+@pytest.fixture(scope="module")
+def client(pristine, tmp_path_factory):
+    """A client of an app over a copy of the store, shared by the tests that only read."""
+    path = str(tmp_path_factory.mktemp("web-ro") / "store.duckdb")
+    shutil.copy(pristine, path)
+    with TestClient(create_app(path)) as c:
+        yield c
+
+
+@pytest.fixture
+def fresh(pristine, tmp_path):
+    """An app over a store of its own, for tests that write (uploads) or patch."""
+    def make(**kw) -> TestClient:
+        path = str(tmp_path / f"store{len(made)}.duckdb")
+        shutil.copy(pristine, path)
+        c = TestClient(create_app(path, **kw), raise_server_exceptions=False)
+        c.__enter__()
+        made.append(c)
+        return c
+
+    made: list[TestClient] = []
+    yield make
+    for c in made:
+        c.__exit__(None, None, None)
+
+
+def text_of(html: str) -> str:
+    """The visible text of a page, roughly: tags dropped, entities decoded, spaces collapsed."""
+    return " ".join(unescape(re.sub(r"<[^>]+>", " ", html)).split())
+
+
+def api_error(r, status: int) -> str:
+    assert r.status_code == status, r.text
+    assert r.headers["content-type"].startswith("application/json")
+    body = r.json()
+    assert set(body) == {"error"} and body["error"]["status"] == status
+    return body["error"]["message"]
+
+
+# --------------------------------------------------------------------------- pages
+
+
+def test_dashboard_shows_outlets_sources_weak_claims_and_errors(client):
+    r = client.get("/")
+    assert r.status_code == 200
+    page = text_of(r.text)
+    assert "4 articles (5 URLs)" in page
+    # Both outlets have 4 statements: Harbour Times 2 named, 1 anonymous, 1 vague; Valley Post 2
+    # named, 2 vague.
+    assert "Harbour Times 2 4 50% / 25% / 25%" in page
+    assert "Valley Post 2 4 50% / 0% / 50%" in page
+    assert '<span class="seg s-named w-50"></span><span class="seg s-anonymous w-25">' in r.text
+    # Ada Quist is quoted in two articles of two outlets, and links to her page.
+    assert 'href="/sources?name=Ada+Quist&amp;type=named_person"' in r.text
+    assert "Ada Quist named person 2 2 2" in page
+    # Claims resting on anonymous (A1) or vague (A3, A4) sources only.
+    assert "Claims resting only on anonymous or vague sources 3" in page
+    for claim in ("repairs had cost more than 12% of the annual budget",
+                  "the port could lose 40 ships a month to rival harbours",
+                  "the new tax would cost families 300 euros a year"):
+        assert claim in page
+    assert "The city council approved the budget by one vote" not in page  # a named office's
+    assert "1 input could not be ingested" in page and "feed.xml" in page
+
+
+def test_articles_list_paginates_newest_first_and_filters_by_outlet(client):
+    r = client.get("/articles?limit=2")
+    assert r.status_code == 200
+    order = re.findall(r'href="/articles/([0-9a-f]{32})"', r.text)
+    assert order == [ID3, ID4]
+    assert "1–2 of 4" in text_of(r.text)
+    assert 'href="?limit=2&amp;offset=2"' in r.text
+    r = client.get("/articles?limit=2&offset=2")
+    assert re.findall(r'href="/articles/([0-9a-f]{32})"', r.text) == [ID2, ID1]
+    r = client.get("/articles?outlet=Valley+Post")
+    assert re.findall(r'href="/articles/([0-9a-f]{32})"', r.text) == [ID3, ID2]
+    r = client.get("/articles?outlet=Valley+Post&from=&to=&source_type=")  # an empty form
+    assert r.status_code == 200
+
+
+def test_article_page_has_header_urls_sources_claims_and_report(client):
+    r = client.get(f"/articles/{ID1}")
+    assert r.status_code == 200
+    page = text_of(r.text)
+    assert "Port reopens after storm" in page and "Harbour Times" in page
+    assert "2026-03-02" in page
+    # Both URLs, the syndicated copy included.
+    assert 'href="https://harbour-times.example/port"' in r.text
+    assert f'href="{WIRE_URL}"' in r.text and "2 URLs (syndicated copies)" in page
+    # Profile numbers: 2 sources, 2 statements, 1 claim; half the statements anonymous.
+    assert "Sources 2 Statements 2 Claims 1 Evidence 0 Anonymous statements 50%" in page
+    assert 'href="/sources?name=Officials&amp;type=anonymous"' in r.text
+    assert 'href="/sources?name=Ada+Quist&amp;type=named_person"' in r.text
+    assert "repairs had cost more than 12% of the annual budget asserted statistic" in page
+    assert (f'<iframe id="report" class="report-frame" src="/articles/{ID1}/report" '
+            'sandbox="allow-scripts"') in r.text
+    # A unique prefix redirects to the full id; an unknown id is a 404 page.
+    r = client.get(f"/articles/{ID1[:8]}", follow_redirects=False)
+    assert r.status_code == 307 and r.headers["location"] == f"/articles/{ID1}"
+    r = client.get("/articles/" + "0" * 32)
+    assert r.status_code == 404 and "no article" in r.text
+    assert r.headers["content-type"].startswith("text/html")
+
+
+def test_report_is_the_single_article_report_under_its_own_pinned_policy(client):
+    r = client.get(f"/articles/{ID1}/report")
+    assert r.status_code == 200
+    csp = r.headers["content-security-policy"]
+    assert csp == REPORT_POLICY + "; frame-ancestors 'self'"
+    assert "script-src 'sha256-" in csp and "unsafe-inline" not in csp
+    assert r.headers["x-frame-options"] == "SAMEORIGIN"
+    assert 'data-pick="S1"' in r.text and 'data-pick="S2"' in r.text
+    assert client.get("/articles/" + "f" * 32 + "/report").status_code == 404
+
+
+def test_source_page_across_articles(client):
+    r = client.get("/sources?name=ada%20QUIST")  # any case
+    assert r.status_code == 200
+    page = text_of(r.text)
+    assert "2 statements in 2 articles" in page and "anonymous in 0% of them" in page
+    assert "the port would reopen on Monday" in page
+    assert "that the repairs were worth every cent" in page
+    assert "Harbour Times 1 1" in page and "Valley Post 1 1" in page
+    r = client.get("/sources?name=Officials&type=anonymous")
+    assert "anonymous in 100% of them" in text_of(r.text)
+    assert client.get("/sources?name=Nobody+Atall").status_code == 404
+    assert client.get("/sources?name=Officials&type=secret").status_code == 422
+    r = client.get("/sources?type=vague")
+    names = re.findall(r'class="srcname" href="[^"]+">([^<]+)<', r.text)
+    assert sorted(names) == ["Analysts", "Critics", "Engineers"]
+
+
+def test_search_pages_filter_and_escape_wildcards(client):
+    def hits(url: str) -> list[str]:
+        r = client.get(url)
+        assert r.status_code == 200, r.text
+        return re.findall(r'<p class="hit-title"><a href="/articles/([0-9a-f]{32})"', r.text)
+
+    assert sorted(hits("/search?q=port")) == sorted([ID1, ID3])
+    assert hits("/search?q=port&outlet=Valley+Post") == [ID3]
+    assert hits("/search?q=port&from=2026-03-03") == [ID3]
+    assert hits("/search?q=port&source_type=anonymous") == [ID1]
+    assert hits("/search?q=%25") == [ID1]  # "12%" only; % is not a wildcard
+    assert hits("/search?q=_") == []
+    r = client.get("/search?q=budget&scope=claims")
+    page = text_of(r.text)
+    assert "Articles 2 Claims 2" in page  # A1 and A4 mention a budget, one claim each
+    assert "more than 12% of the annual budget" in page
+    r = client.get("/search?q=budget&scope=claims&source_type=anonymous")
+    assert "Claims 1" in text_of(r.text)
+    assert client.get("/search?q=port&from=March").status_code == 422
+
+
+def test_upload_form_round_trip(fresh):
+    c = fresh()
+    assert "Analyse and store" in c.get("/upload").text
+    text = ("Ferry fares to rise\n\nThe transport minister, Ines Molnar, said ferry fares would "
+            "rise by 8% in April.")
+    r = c.post("/upload", data={"text": text, "outlet": "Island News",
+                                "published": "2026-03-06", "url": "https://island.example/f"},
+               follow_redirects=False)
+    assert r.status_code == 303
+    aid = article_id(text)
+    assert r.headers["location"] == f"/articles/{aid}"
+    page = text_of(c.get(r.headers["location"]).text)
+    assert "Ferry fares to rise" in page and "Island News" in page and "2026-03-06" in page
+    assert "Ines Molnar" in page
+    assert c.get("/api/v1/articles?outlet=Island+News").json()["total"] == 1
+    # A .txt file works the same; the same text again goes to the stored article.
+    r = c.post("/upload", files={"file": ("ferry.txt", text.encode(), "text/plain")},
+               follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"] == f"/articles/{aid}"
+    assert c.get("/api/v1/stats").json()["articles"] == 5
+
+
+def test_upload_form_errors_are_clear(fresh):
+    c = fresh(max_upload_bytes=2_000)
+    r = c.post("/upload", data={"text": "   "})
+    assert r.status_code == 422 and "nothing to analyse" in r.text
+    r = c.post("/upload", data={"text": "x " * 1_500})
+    assert r.status_code == 413 and "limit" in text_of(r.text)
+    r = c.post("/upload", data={"text": "y " * 40_000})  # over the whole request's cap
+    assert r.status_code == 413 and "--max-upload-mb" in text_of(r.text)
+    r = c.post("/upload", files={"file": ("notes.pdf", b"%PDF-1.4", "application/pdf")})
+    assert r.status_code == 422 and "upload a .txt or .html file" in r.text
+    r = c.post("/upload", data={"text": "A said B.", "url": "javascript:alert(1)"})
+    assert r.status_code == 422 and "http" in r.text
+    r = c.post("/upload", data={"text": "A said B."}, headers={"Sec-Fetch-Site": "cross-site"})
+    assert r.status_code == 403
+
+
+def test_page_escapes_markup_from_the_store(client):
+    r = client.get(f"/articles/{ID4}")
+    assert "Council budget passes &lt;b&gt;narrowly&lt;/b&gt;" in r.text
+    assert "<b>narrowly</b>" not in r.text
+
+
+# --------------------------------------------------------------------------- API
+
+
+def test_api_articles_pagination_and_filters(client):
+    body = client.get("/api/v1/articles?limit=3&offset=1").json()
+    assert set(body) == {"items", "total", "limit", "offset"}
+    assert (body["total"], body["limit"], body["offset"]) == (4, 3, 1)
+    assert [a["article_id"] for a in body["items"]] == [ID4, ID2, ID1]
+    assert "ledger" not in body["items"][0]
+    assert body["items"][2]["share_anonymous"] == 0.5
+    body = client.get("/api/v1/articles?outlet=Harbour+Times&from=2026-03-03").json()
+    assert [a["article_id"] for a in body["items"]] == [ID4] and body["total"] == 1
+    body = client.get("/api/v1/articles?source_type=vague").json()
+    assert {a["article_id"] for a in body["items"]} == {ID2, ID3, ID4}
+    assert client.get("/api/v1/articles?offset=10").json() == {
+        "items": [], "total": 4, "limit": 50, "offset": 10}
+
+
+@pytest.mark.parametrize("query, message", [
+    ("limit=201", "limit: Input should be less than or equal to 200"),
+    ("limit=0", "limit: Input should be greater than or equal to 1"),
+    ("offset=-1", "offset: Input should be greater than or equal to 0"),
+    ("limit=ten", "limit: Input should be a valid integer"),
+    ("from=2026-13-01", "from: not a date"),
+    ("from=2026-03-05&to=2026-03-01", "from: must not be after to"),
+    ("source_type=secret", "source_type: must be one of"),
+])
+def test_api_bad_parameters_are_422_json(client, query, message):
+    assert message in api_error(client.get(f"/api/v1/articles?{query}"), 422)
+
+
+def test_api_article_is_the_ledger_contract(client, pristine):
+    r = client.get(f"/api/v1/articles/{ID1}")
+    assert r.status_code == 200
+    with Store(pristine, read_only=True) as store:
+        expected = store.ledger(ID1).to_dict()
+    assert r.json() == expected
+    jsonschema.Draft202012Validator(claimledger.schema.load()).validate(r.json())
+    assert r.headers["x-claimledger-article-id"] == ID1
+    assert r.headers["link"] == f'</api/v1/articles/{ID1}/meta>; rel="describedby"'
+    assert client.get(f"/api/v1/articles/{ID1[:6]}").json()["id"] == expected["id"]
+    meta = client.get(f"/api/v1/articles/{ID1}/meta").json()
+    assert meta["article"]["outlet"] == "Harbour Times" and meta["article"]["n_attributions"] == 2
+    assert sorted(u["url"] for u in meta["urls"]) == [
+        "https://harbour-times.example/port", WIRE_URL]
+    assert "no article" in api_error(client.get("/api/v1/articles/" + "0" * 32), 404)
+    assert "no article" in api_error(client.get("/api/v1/articles/not-an-id"), 404)
+    assert "no article" in api_error(client.get("/api/v1/articles/" + "0" * 32 + "/meta"), 404)
+
+
+def test_api_sources_search_and_stats(client, pristine):
+    body = client.get("/api/v1/sources?limit=1").json()
+    assert body["total"] == 7  # Ada Quist (twice), Officials, Engineers, Tomas Reyl, Analysts,
+    # the clerk's office, Critics: 7 (name, type) pairs that say something
+    assert body["items"] == [{"name": "Ada Quist", "type": "named_person", "statements": 2,
+                              "articles": 2, "outlets": 2}]
+    body = client.get("/api/v1/sources/statements?name=ADA+QUIST").json()
+    assert body["total"] == 2
+    assert [s["article_id"] for s in body["items"]] == [ID3, ID1]
+    assert body["summary"]["types"] == [
+        {"type": "named_person", "statements": 2, "articles": 2}]
+    assert "no source" in api_error(client.get("/api/v1/sources/statements?name=Nobody"), 404)
+    assert "name" in api_error(client.get("/api/v1/sources/statements"), 422)
+    body = client.get("/api/v1/search?q=PORT&outlet=Harbour+Times").json()
+    assert [a["article_id"] for a in body["items"]] == [ID1] and body["scope"] == "articles"
+    assert body["items"][0]["snippet"]["hit"] == "Port"
+    body = client.get("/api/v1/search?q=port&scope=claims").json()
+    assert [c["text"] for c in body["items"]] == [
+        "the port could lose 40 ships a month to rival harbours"]
+    assert body["items"][0]["source_type"] == "vague" and body["items"][0]["source_name"] == "Analysts"
+    assert "scope" in api_error(client.get("/api/v1/search?q=x&scope=everything"), 422)
+    with Store(pristine, read_only=True) as store:
+        expected = corpus_stats(store)
+    got = client.get("/api/v1/stats").json()
+    assert {k: v for k, v in got.items() if k != "store"} == {
+        k: v for k, v in expected.items() if k != "store"}
+
+
+def test_api_upload_round_trip_and_errors(fresh):
+    c = fresh(max_upload_bytes=5_000)
+    text = ("Bridge closes for repairs\n\nThe city engineer, Marta Lind, said the bridge would "
+            "close for six weeks.")
+    r = c.post("/api/v1/upload", json={"text": text, "title": "Bridge closes",
+                                       "outlet": "City Desk", "published": "2026-03-07"})
+    assert r.status_code == 201, r.text
+    aid = article_id(text)
+    assert r.json() == {"id": aid, "created": True, "url": f"/articles/{aid}",
+                        "ledger": f"/api/v1/articles/{aid}"}
+    ledger = c.get(f"/api/v1/articles/{aid}").json()
+    assert ledger["text"] == text and ledger["meta"]["title"] == "Bridge closes"
+    assert [s["name"] for s in ledger["sources"]] == ["Marta Lind"]
+    r = c.post("/api/v1/upload", json={"text": text, "url": "https://other.example/bridge"})
+    assert r.status_code == 200 and r.json()["created"] is False and r.json()["id"] == aid
+    urls = c.get(f"/api/v1/articles/{aid}/meta").json()["urls"]
+    assert [u["url"] for u in urls] == ["https://other.example/bridge"]
+    assert "limit" in api_error(c.post("/api/v1/upload", json={"text": "z" * 5_001}), 413)
+    assert "limit" in api_error(c.post("/api/v1/upload", json={"text": "z" * 90_000}), 413)
+    api_error(c.post("/api/v1/upload", json={"title": "no text"}), 422)
+    api_error(c.post("/api/v1/upload", json={"text": ""}), 422)
+    api_error(c.post("/api/v1/upload", json={"text": "   \n "}), 422)
+    api_error(c.post("/api/v1/upload", json={"text": "A said B.", "bogus": 1}), 422)
+    api_error(c.post("/api/v1/upload", json={"text": "A said B.", "published": "soon"}), 422)
+    api_error(c.post("/api/v1/upload", json={"text": "A said B.", "url": "ftp://x.example"}), 422)
+    api_error(c.post("/api/v1/upload", content=b"{not json",
+                     headers={"content-type": "application/json"}), 422)
+
+
+def test_api_body_without_length_is_capped_too(fresh):
+    c = fresh(max_upload_bytes=1_000)
+
+    def chunks():
+        for _ in range(200):
+            yield b"x" * 1_000
+
+    r = c.post("/api/v1/upload", content=chunks(), headers={"content-type": "application/json"})
+    assert "limit" in api_error(r, 413)
+
+
+def test_read_only_app_refuses_uploads(pristine, tmp_path):
+    path = str(tmp_path / "ro.duckdb")
+    shutil.copy(pristine, path)
+    with TestClient(create_app(path, read_only=True)) as c:
+        assert c.get("/").status_code == 200
+        assert "read-only" in api_error(c.post("/api/v1/upload", json={"text": "A said B."}), 403)
+        assert c.post("/upload", data={"text": "A said B."}).status_code == 403
+
+
+def test_server_errors_do_not_leak(fresh, monkeypatch):
+    c = fresh()
+
+    def broken(*args, **kw):
+        raise RuntimeError("secret detail of the failure")
+
+    monkeypatch.setattr(queries, "list_articles", broken)
+    r = c.get("/api/v1/articles")
+    message = api_error(r, 500)
+    assert "secret" not in r.text and "Traceback" not in r.text and "internal" in message
+    assert r.headers["x-content-type-options"] == "nosniff"
+    r = c.get("/articles")
+    assert r.status_code == 500 and "secret" not in r.text and "Traceback" not in r.text
+
+
+def test_unknown_routes_and_methods_are_json_errors_under_api(client):
+    assert "nothing at" in api_error(client.get("/api/v1/nowhere"), 404)
+    assert "not allowed" in api_error(client.delete("/api/v1/articles"), 405)
+    r = client.get("/nowhere")
+    assert r.status_code == 404 and r.headers["content-type"].startswith("text/html")
+
+
+def test_openapi_schema_is_local_and_docs_need_no_cdn(client):
+    schema = client.get("/api/v1/openapi.json").json()
+    paths = set(schema["paths"])
+    assert {"/api/v1/articles", "/api/v1/articles/{article_id}", "/api/v1/sources",
+            "/api/v1/search", "/api/v1/claims", "/api/v1/claims/{cluster_id}", "/api/v1/stats",
+            "/api/v1/upload"} <= paths
+    assert all(p.startswith("/api/v1/") for p in paths)
+    assert client.get("/docs").status_code == 404 and client.get("/redoc").status_code == 404
+    docs = client.get("/api/docs")
+    assert docs.status_code == 200 and "/api/v1/search" in docs.text
+    assert "<script" not in docs.text and "cdn" not in docs.text.lower()
+
+
+def test_security_headers_everywhere(client):
+    for path in ("/", f"/articles/{ID1}", "/api/v1/articles", "/static/style.css", "/nowhere",
+                 "/api/v1/nowhere"):
+        r = client.get(path)
+        for k, v in SECURITY.items():
+            assert r.headers[k] == v, (path, k)
+        csp = r.headers["content-security-policy"]
+        assert "default-src 'self'" in csp and "frame-ancestors 'none'" in csp, path
+        assert "unsafe-inline" not in csp
+    assert client.get("/static/style.css").headers["content-type"].startswith("text/css")
+    page = client.get("/").text
+    assert "<script" not in page and " style=" not in page and "<style" not in page
+
+
+# --------------------------------------------------------------------------- claim clusters
+
+
+def test_claims_page_says_when_clusters_are_not_computed(client, monkeypatch):
+    r = client.get("/claims")  # the cluster tables are there, but empty
+    assert r.status_code == 200
+    assert "Claim clusters have not been computed for this store." in text_of(r.text)
+    assert "not been computed" in api_error(client.get("/api/v1/claims"), 404)
+    assert "not been computed" in api_error(client.get("/api/v1/claims/K1"), 404)
+    monkeypatch.setitem(sys.modules, "claimledger.crossref", None)  # the module missing
+    assert "have not been computed" in client.get("/claims").text
+    assert client.get(f"/articles/{ID1}").status_code == 200
+
+
+FAKE_CLUSTER = {
+    "cluster_id": "Kabc123", "claim": "repairs had cost more than 12% of the annual budget",
+    "first_seen": {"article_id": ID1, "outlet": "Harbour Times", "published": "2026-03-02"},
+    "latest": {"article_id": ID3, "outlet": "Valley Post", "published": "2026-03-05"},
+    "n_articles": 2, "n_outlets": 2, "families_for": ["government:Harbour"],
+    "families_against": [], "independent_for": 0, "only_anonymous_or_vague": True,
+    "evidence_cited": [], "evidence_missing": ["no invoices"], "status": "contested <i>x</i>",
+}
+
+
+@pytest.fixture
+def with_clusters(fresh, monkeypatch):
+    """An app whose store has cluster rows, with the crossref functions replaced by fakes."""
+    c = fresh()
+    seen: dict[str, object] = {}
+
+    def list_clusters(store, query=None, limit=50, offset=0):
+        seen["list"] = (query, limit, offset)
+        return [FAKE_CLUSTER][offset:offset + limit]
+
+    def get_cluster(store, cluster_id):
+        if cluster_id != "Kabc123":
+            return None
+        member = {"article_id": ID1, "outlet": "Harbour Times", "published": "2026-03-02",
+                  "title": "Port reopens after storm", "claim_id": "C1",
+                  "text": "repairs had cost more than 12% of the annual budget",
+                  "source_name": "Officials", "source_type": "anonymous", "family": None,
+                  "stance": "reports", "source_stance": "supports", "score": 1.0,
+                  "duplicate_of": None}
+        return {**FAKE_CLUSTER, "members": [member]}
+
+    monkeypatch.setattr(claimledger.crossref, "list_clusters", list_clusters)
+    monkeypatch.setattr(claimledger.crossref, "get_cluster", get_cluster)
+    monkeypatch.setattr(claimledger.crossref, "clusters_for_article",
+                        lambda store, aid: {"C1": "Kabc123"} if aid == ID1 else {})
+    path = c.app.state.web.store.path
+    con = c.app.state.web.store.con
+    con.execute("INSERT INTO cluster_members (cluster_id, article_id, claim_id, part, text) "
+                "VALUES ('Kabc123', ?, 'C1', 0, 'x')", [ID1])
+    assert path
+    return c, seen
+
+
+def test_claim_cluster_pages_and_api(with_clusters):
+    c, seen = with_clusters
+    r = c.get("/claims?q=repairs")
+    assert r.status_code == 200 and seen["list"] == ("repairs", 50, 0)
+    assert 'href="/claims/Kabc123"' in r.text and "only anonymous or vague sources" in r.text
+    r = c.get("/claims/Kabc123")
+    page = text_of(r.text)
+    assert r.status_code == 200
+    assert "contested <i>x</i>" in page and "<i>x</i>" not in r.text  # escaped
+    assert "no invoices" in page and "Officials" in page and "supports" in page
+    assert c.get("/claims/Knope").status_code == 404
+    r = c.get(f"/articles/{ID1}")
+    assert 'href="/claims/Kabc123"' in r.text
+    assert 'href="/claims/' not in c.get(f"/articles/{ID2}").text
+    body = c.get("/api/v1/claims?limit=5").json()
+    assert body["total"] == 1 and body["items"][0]["cluster_id"] == "Kabc123"
+    assert c.get("/api/v1/claims/Kabc123").json()["members"][0]["claim_id"] == "C1"
+    assert "no claim cluster" in api_error(c.get("/api/v1/claims/Knope"), 404)
+    assert c.get(f"/api/v1/articles/{ID1}/meta").json()["clusters"] == {"C1": "Kabc123"}
+
+
+def test_json_error_bodies_are_plain_json(client):
+    r = client.get("/api/v1/articles/" + "0" * 32)
+    assert json.loads(r.content) == {"error": {"status": 404, "message":
+                                               f"no article {'0' * 32} in this store"}}
