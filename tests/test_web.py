@@ -529,3 +529,49 @@ def test_json_error_bodies_are_plain_json(client):
     r = client.get("/api/v1/articles/" + "0" * 32)
     assert json.loads(r.content) == {"error": {"status": 404, "message":
                                                f"no article {'0' * 32} in this store"}}
+
+
+def test_store_without_cluster_tables_still_serves(fresh):
+    c = fresh()
+    con = c.app.state.web.store.con
+    con.execute("DROP TABLE cluster_members")
+    assert "have not been computed" in c.get("/claims").text
+    assert "not been computed" in api_error(c.get("/api/v1/claims"), 404)
+    r = c.get(f"/articles/{ID1}")
+    assert r.status_code == 200 and 'href="/claims/' not in r.text
+
+
+def test_upload_updates_the_clusters_and_survives_a_failing_update(fresh, monkeypatch):
+    c = fresh()
+    calls = []
+
+    def update(store):
+        calls.append(store.path)
+        raise RuntimeError("clustering broke")
+
+    monkeypatch.setattr(claimledger.crossref, "update", update)
+    r = c.post("/api/v1/upload", json={"text": "Tunnel opens\n\nThe mayor, Rui Vale, said the "
+                                       "tunnel would open in May."})
+    assert r.status_code == 201 and calls == [c.app.state.web.store.path]
+    assert c.get(f"/api/v1/articles/{r.json()['id']}").status_code == 200
+
+
+def test_upload_an_html_file(fresh):
+    c = fresh()
+    page = (
+        "<!DOCTYPE html><html><head><title>Tram line delayed again | City Desk</title>"
+        '<meta property="og:site_name" content="City Desk"></head><body><nav>Home News</nav>'
+        "<article><h1>Tram line delayed again</h1><p>The transport commissioner, Elena Varga, "
+        "said the new tram line would open a year late because of flooding in the tunnels.</p>"
+        "<p>Contractors said the repairs would cost at least 30 million euros.</p></article>"
+        "<footer>(c) City Desk</footer></body></html>"
+    )
+    r = c.post("/upload", files={"file": ("tram.html", page.encode(), "text/html")},
+               follow_redirects=False)
+    assert r.status_code == 303
+    ledger = c.get("/api/v1" + r.headers["location"]).json()
+    assert ledger["text"].startswith("Tram line delayed again\n\nThe transport commissioner")
+    assert "Home News" not in ledger["text"] and "(c) City Desk" not in ledger["text"]
+    assert ledger["meta"]["title"] == "Tram line delayed again"
+    assert ledger["meta"]["outlet"] == "City Desk"
+    assert "Elena Varga" in [s["name"] for s in ledger["sources"]]

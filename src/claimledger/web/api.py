@@ -72,7 +72,7 @@ def articles(
 def article(
     request: Request, article_id: str, store: Store = Depends(request_store)
 ) -> JSONResponse:
-    """The ledger exactly as ``Ledger.to_dict()``: the id given may be a unique prefix."""
+    """The ledger exactly as Ledger.to_dict() gives it; the id may be a unique prefix."""
     full = _resolve(store, article_id)
     ledger = state(request).cache.ledger(store, full)
     if ledger is None:
@@ -87,7 +87,7 @@ def article(
             responses={404: _ERROR})
 def article_meta(article_id: str, store: Store = Depends(request_store)) -> dict[str, Any]:
     """The stored metadata and counts, every URL the article was found under, and the claim
-    clusters of its claims (``{}`` when none were computed)."""
+    clusters of its claims ({} when none were computed)."""
     full = _resolve(store, article_id)
     return {
         "article": queries.article(store.con, full),
@@ -115,7 +115,7 @@ def source_statements(
     source_type: str | None = Query(None, alias="type", description=", ".join(SOURCE_TYPES)),
     p: Paging = Depends(paging), store: Store = Depends(request_store),
 ) -> dict[str, Any]:
-    """The statements (paginated), plus ``summary``: statements by type and by outlet."""
+    """The statements (paginated), plus "summary": statements by type and by outlet."""
     kind = source_type_param(source_type, "type")
     summary = queries.source_summary(store.con, name, kind)
     if not summary["types"]:
@@ -128,7 +128,8 @@ def source_statements(
             responses={422: _ERROR})
 def search(
     q: str = Query("", max_length=500, description="words to find (case-insensitive)"),
-    scope: str = Query("articles", pattern="^(articles|claims)$"),
+    scope: str = Query("articles", pattern="^(articles|claims)$",
+                       description="articles (titles and texts) or claims"),
     f: Filters = Depends(filters), p: Paging = Depends(paging),
     store: Store = Depends(request_store),
 ) -> dict[str, Any]:
@@ -139,8 +140,8 @@ def search(
 @router.get("/claims", summary="Claim clusters across articles",
             responses={404: _ERROR})
 def claim_clusters(
-    q: str | None = Query(None), p: Paging = Depends(paging),
-    store: Store = Depends(request_store),
+    q: str | None = Query(None, description="words of the claim, as worded in any article"),
+    p: Paging = Depends(paging), store: Store = Depends(request_store),
 ) -> dict[str, Any]:
     """404 when no clusters were computed for this store."""
     found = clusters.list_clusters(store, q, p.limit, p.offset)
@@ -163,7 +164,8 @@ def claim_cluster(cluster_id: str, store: Store = Depends(request_store)) -> dic
 
 @router.get("/stats", summary="The corpus summarised (as `claimledger stats -f json`)")
 def stats(
-    top: int = Query(10, ge=1, le=200), store: Store = Depends(request_store)
+    top: int = Query(10, ge=1, le=200, description="how many top sources"),
+    store: Store = Depends(request_store),
 ) -> dict[str, Any]:
     return corpus_stats(store, top=top)
 

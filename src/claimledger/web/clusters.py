@@ -16,10 +16,10 @@ from typing import Any
 import duckdb
 
 from claimledger.corpus.store import Store
-from claimledger.web.queries import table_names
+from claimledger.web.queries import like_pattern, table_names
 
 NOT_COMPUTED = "claim clusters have not been computed for this store"
-_COUNT_ALL = 1_000_000  # when the module cannot count, its list is counted (a desk's corpus)
+_COUNT_ALL = 1_000_000  # with neither a count nor known tables, the whole list is counted
 
 log = logging.getLogger(__name__)
 
@@ -63,13 +63,10 @@ def available(store: Store) -> bool:
     if _module() is None:
         return False
     try:
-        names = table_names(store.con)
-        if "cluster_members" in names:
-            return bool(store.con.execute(
-                "SELECT EXISTS (SELECT 1 FROM cluster_members)"
-            ).fetchone()[0])
-        return any("cluster" in name.lower() for name in names)
-    except duckdb.Error:
+        return bool(store.con.execute(
+            "SELECT EXISTS (SELECT 1 FROM cluster_members)"
+        ).fetchone()[0])
+    except duckdb.CatalogException:  # no cluster tables: a store from before them
         return False
 
 
@@ -101,12 +98,29 @@ def list_clusters(store: Store, query: str | None, limit: int,
         elif offset == 0 and len(items) < limit:
             total = len(items)
         else:
-            total = len(module.list_clusters(store, query=query or None, limit=_COUNT_ALL,
-                                             offset=0))
+            total = _count(store, query) if _has_tables(store) else len(
+                module.list_clusters(store, query=query or None, limit=_COUNT_ALL, offset=0))
     except duckdb.CatalogException:
         log.warning("claim cluster tables are incomplete", exc_info=True)
         return None
     return items, total
+
+
+def _has_tables(store: Store) -> bool:
+    return {"claim_clusters", "cluster_members"} <= table_names(store.con)
+
+
+def _count(store: Store, query: str | None) -> int:
+    """How many clusters ``list_clusters`` would list in all: those with a member, and with a
+    member whose text contains ``query`` when given (as ``claimledger.crossref`` filters)."""
+    sql = ("SELECT count(DISTINCT m.cluster_id) FROM cluster_members m "
+           "JOIN claim_clusters k USING (cluster_id)")
+    params: list[Any] = []
+    if query:
+        sql += (" WHERE m.cluster_id IN (SELECT cluster_id FROM cluster_members "
+                "WHERE text ILIKE ? ESCAPE '\\')")
+        params.append(like_pattern(query))
+    return int(store.con.execute(sql, params).fetchone()[0])
 
 
 def get_cluster(store: Store, cluster_id: str) -> dict[str, Any] | None:

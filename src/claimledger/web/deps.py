@@ -11,9 +11,10 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import json
+import os
 import threading
 from collections import OrderedDict
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
@@ -86,7 +87,8 @@ class WebState:
 
     @property
     def store_name(self) -> str:
-        return self.store.path
+        """The store's file name, for the page footer (not its full path)."""
+        return os.path.basename(self.store.path) or self.store.path
 
 
 def state(request: Request) -> WebState:
@@ -104,8 +106,10 @@ def cursor_view(store: Store) -> Iterator[Store]:
         view.con.close()
 
 
-def request_store(request: Request) -> Iterator[Store]:
-    """The store on a cursor of the request's own, closed when the request is done."""
+async def request_store(request: Request) -> AsyncIterator[Store]:
+    """The store on a cursor of the request's own, closed when the request is done. Async, so
+    that opening and closing a cursor (microseconds) costs no trip to the thread pool; the
+    route itself, a plain function, runs in the pool."""
     with cursor_view(state(request).store) as view:
         yield view
 

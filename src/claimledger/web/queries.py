@@ -22,6 +22,7 @@ ARTICLE_COLUMNS = (
 )
 _ARTICLE_SELECT = ", ".join(f"a.{c}" for c in ARTICLE_COLUMNS)
 _HEX_ID = re.compile(r"[0-9a-f]{4,64}")
+ID_LENGTH = 32  # hex digits of a full article id (claimledger.corpus.identity)
 SNIPPET_CHARS = 90  # context on each side of a search hit
 
 
@@ -129,6 +130,8 @@ def resolve_article(con: duckdb.DuckDBPyConnection, ident: str) -> str | None:
     ident = ident.strip().lower()
     if not _HEX_ID.fullmatch(ident):
         return None
+    if len(ident) == ID_LENGTH:
+        return ident if exists(con, ident) else None
     hits = con.execute(
         "SELECT article_id FROM articles WHERE starts_with(article_id, ?) LIMIT 2", [ident]
     ).fetchall()
@@ -328,6 +331,6 @@ def _flat(s: str) -> str:
 
 def table_names(con: duckdb.DuckDBPyConnection) -> set[str]:
     return {r[0] for r in con.execute(
-        "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main'"
+        "SELECT table_name FROM duckdb_tables() WHERE schema_name = 'main'"
     ).fetchall()}
 
