@@ -131,9 +131,18 @@ def shoot_on_failure(test):
 
 
 def wait(d, condition, timeout: float = WAIT):
+    """Wait for ``condition``; elements of a page that is being replaced are simply retried."""
+    from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
     from selenium.webdriver.support.ui import WebDriverWait
 
-    return WebDriverWait(d, timeout).until(condition)
+    ignored = (NoSuchElementException, StaleElementReferenceException)
+    return WebDriverWait(d, timeout, ignored_exceptions=ignored).until(condition)
+
+
+def arrived(d, pattern: str) -> bool:
+    """Whether the browser is on a page whose URL matches ``pattern``, fully loaded."""
+    return bool(re.search(pattern, d.current_url)) and d.execute_script(
+        "return document.readyState") == "complete"
 
 
 def csp_errors(d) -> list[str]:
@@ -228,18 +237,18 @@ def test_search(server, driver):
     driver.get(server + "/")
     box = driver.find_element(By.ID, "quick-q")
     box.send_keys("said", Keys.ENTER)
-    wait(driver, lambda d: "/search" in d.current_url)
+    wait(driver, lambda d: arrived(d, "/search"))
     titles = [e.text for e in driver.find_elements(By.CSS_SELECTOR, ".hit-title a")]
     assert sorted(titles) == ["Dam inspection delayed", "Port reopens after storm"]
     assert driver.find_element(By.CSS_SELECTOR, ".hit mark").text.lower() == "said"
     Select(driver.find_element(By.ID, "outlet")).select_by_visible_text("Valley Post")
     driver.find_element(By.CSS_SELECTOR, "form.search button[type=submit]").click()
-    wait(driver, lambda d: "outlet=Valley+Post" in d.current_url)
+    wait(driver, lambda d: arrived(d, r"outlet=Valley\+Post"))
     titles = [e.text for e in driver.find_elements(By.CSS_SELECTOR, ".hit-title a")]
     assert titles == ["Dam inspection delayed"]
     driver.get(server + "/search?q=budget")
     driver.find_element(By.ID, "tab-claims").click()
-    wait(driver, lambda d: "scope=claims" in d.current_url)
+    wait(driver, lambda d: arrived(d, "scope=claims"))
     claims = [e.text for e in driver.find_elements(By.CSS_SELECTOR, ".results .claim-text")]
     assert claims == ["repairs had cost more than 12% of the annual budget"]
 
@@ -255,13 +264,21 @@ def test_upload_a_file_through_the_form(server, driver, tmp_path):
     driver.find_element(By.ID, "u-file").send_keys(str(story))
     driver.find_element(By.ID, "u-outlet").send_keys("Island News")
     driver.find_element(By.ID, "u-submit").click()
-    wait(driver, lambda d: re.search(r"/articles/[0-9a-f]{32}$", d.current_url))
+    wait(driver, lambda d: arrived(d, r"/articles/[0-9a-f]{32}$"))
     assert driver.find_element(By.ID, "article-title").text == "Ferry fares to rise"
     assert "Island News" in driver.find_element(By.CSS_SELECTOR, ".article-head .meta").text
     open_report(driver)
     picks = [e.text for e in driver.find_elements(By.CSS_SELECTOR, "button[data-pick]")]
     assert any("Ines Molnar" in p for p in picks)
     driver.switch_to.default_content()
+    # Too large (3 MB, the limit is 2): the browser gets the error page, not a reset connection.
+    big = tmp_path / "big.txt"
+    big.write_text("The minister said it was fine. " * 100_000, encoding="utf-8")
+    driver.get(server + "/upload")
+    driver.find_element(By.ID, "u-file").send_keys(str(big))
+    driver.find_element(By.ID, "u-submit").click()
+    wait(driver, lambda d: d.find_element(By.TAG_NAME, "h1").text == "Error 413")
+    assert "limit" in driver.find_element(By.CSS_SELECTOR, ".error-message").text
 
 
 @shoot_on_failure
@@ -275,7 +292,7 @@ def test_hostile_article_is_stored_shown_and_inert(server, driver):
     driver.execute_script("arguments[0].value = arguments[1];", area, HOSTILE)
     driver.find_element(By.ID, "u-outlet").send_keys("<b>Bold</b> Outlet")
     driver.find_element(By.ID, "u-submit").click()
-    wait(driver, lambda d: re.search(r"/articles/[0-9a-f]{32}$", d.current_url))
+    wait(driver, lambda d: arrived(d, r"/articles/[0-9a-f]{32}$"))
     article_url = driver.current_url
     time.sleep(0.5)  # give any injected handler (img onerror) the time to fire
 

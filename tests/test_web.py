@@ -575,3 +575,45 @@ def test_upload_an_html_file(fresh):
     assert ledger["meta"]["title"] == "Tram line delayed again"
     assert ledger["meta"]["outlet"] == "City Desk"
     assert "Elena Varga" in [s["name"] for s in ledger["sources"]]
+
+
+def test_serve_command(pristine, tmp_path):
+    """``claimledger serve`` answers on loopback, and refuses a store it cannot open."""
+    import socket
+    import subprocess
+    import time
+
+    import httpx
+
+    path = str(tmp_path / "served.duckdb")
+    shutil.copy(pristine, path)
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "claimledger", "serve", "--db", path, "--port", str(port),
+         "--read-only"], stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            assert proc.poll() is None, proc.stderr.read()
+            try:
+                r = httpx.get(f"http://127.0.0.1:{port}/api/v1/articles?limit=1", timeout=2)
+                break
+            except httpx.TransportError:
+                assert time.monotonic() < deadline
+                time.sleep(0.2)
+        assert r.status_code == 200 and r.json()["total"] == 4
+        # While it holds the store, a writer cannot open it.
+        locked = subprocess.run(
+            [sys.executable, "-m", "claimledger", "serve", "--db", path, "--port", "1"],
+            capture_output=True, text=True, timeout=60)
+        assert locked.returncode == 1 and "in use" in locked.stderr
+    finally:
+        proc.terminate()
+        proc.wait(20)
+    assert "serving" in proc.stderr.read()
+    missing = subprocess.run(
+        [sys.executable, "-m", "claimledger", "serve", "--db", str(tmp_path / "none.duckdb"),
+         "--read-only"], capture_output=True, text=True, timeout=60)
+    assert missing.returncode == 1 and "no such store" in missing.stderr

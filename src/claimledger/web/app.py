@@ -27,7 +27,7 @@ from claimledger import __version__
 from claimledger.corpus.store import Store
 from claimledger.web import api, pages
 from claimledger.web.deps import WebState
-from claimledger.web.security import ENVELOPE_BYTES, BodyLimit, SecurityHeaders, header_list
+from claimledger.web.security import ENVELOPE_BYTES, WriteGuard, SecurityHeaders, header_list
 from claimledger.web.templating import page, render
 from claimledger.web.upload import Uploader, format_limit
 
@@ -75,7 +75,7 @@ def create_app(db_path: str, *, max_upload_bytes: int = 2_000_000,
     app.add_exception_handler(StarletteHTTPException, _http_error)  # type: ignore[arg-type]
     app.add_exception_handler(RequestValidationError, _validation_error)  # type: ignore[arg-type]
     app.add_exception_handler(Exception, _server_error)
-    app.add_middleware(BodyLimit, max_bytes=max_upload_bytes + ENVELOPE_BYTES,
+    app.add_middleware(WriteGuard, max_bytes=max_upload_bytes + ENVELOPE_BYTES,
                        article_limit=format_limit(max_upload_bytes))
     app.add_middleware(SecurityHeaders)
     return app

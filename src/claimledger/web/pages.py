@@ -31,7 +31,6 @@ from claimledger.web.upload import TooLarge, Upload, format_limit, from_file
 
 router = APIRouter(include_in_schema=False)
 
-NAMED = ("named_person", "named_organization")
 DASHBOARD_WEAK_CLAIMS = 15
 DASHBOARD_TOP_SOURCES = 15
 DASHBOARD_DATES = 30
@@ -49,7 +48,6 @@ def dashboard(request: Request, store: Store = Depends(request_store)) -> HTMLRe
     return page(
         request, "dashboard.html", title="Dashboard", nav="home", stats=stats, dates=dates,
         most_per_date=max((d["articles"] for d in dates), default=0),
-        most_per_outlet=max((o["articles"] for o in stats["by_outlet"]), default=0),
         weak=queries.weak_claims(store.con, DASHBOARD_WEAK_CLAIMS),
         clusters_available=clusters.available(store),
     )
@@ -111,7 +109,7 @@ def article_page(
         request, "article.html", title=row["title"] or "Untitled article", nav="articles",
         article=row, urls=queries.article_urls(store.con, full),
         sources=_sources_of(ledger), claims=_claims_of(ledger, cluster_of),
-        n_evidence=len(ledger.evidence), profile=ledger.profile or {},
+        n_evidence=len(ledger.evidence),
     )
 
 

@@ -1,5 +1,5 @@
-"""Security headers on every response, and a cap on request bodies (413 beyond it), as small
-ASGI middlewares.
+"""Security headers on every response, and a guard on requests that write (a cap on their body,
+413 beyond it; none from another site), as small ASGI middlewares.
 
 Pages get a strict Content-Security-Policy: everything from this server only, no inline script or
 style, no framing. The one exception is the single-article report, a self-contained page whose
@@ -69,7 +69,7 @@ class SecurityHeaders:
         await self.app(scope, receive, send_with_headers)
 
 
-class BodyLimit:
+class WriteGuard:
     """Answers 413 to a request whose body is over ``max_bytes`` (by its Content-Length, or by
     counting when it has none) before the app reads it; and 403 to a POST a browser says comes
     from another site (``Sec-Fetch-Site``), since the app has no login to protect its forms."""
