@@ -28,6 +28,11 @@ demo: install
 	$(VENV)/bin/claimledger analyze $(DEMO) --format html --out out/strike_at_sea.html
 	$(VENV)/bin/claimledger analyze $(DEMO) --format json --out out/strike_at_sea.json
 	@echo "HTML report: out/strike_at_sea.html   JSON ledger: out/strike_at_sea.json"
+	@rm -f out/corpus.duckdb out/corpus.duckdb.wal
+	$(VENV)/bin/claimledger ingest examples/corpus/articles.jsonl --db out/corpus.duckdb
+	$(VENV)/bin/claimledger stats --db out/corpus.duckdb --top 5
+	$(VENV)/bin/claimledger claims --db out/corpus.duckdb --families examples/corpus/families.tsv --min-articles 4
+	@echo "Corpus store: out/corpus.duckdb   browse it: $(VENV)/bin/claimledger serve --db out/corpus.duckdb"
 
 test: install
 	$(PY) -m pytest -q
@@ -35,6 +40,8 @@ test: install
 bench: install
 	$(PY) benchmarks/eval_attribution.py
 	$(PY) benchmarks/bench_speed.py
+	$(PY) benchmarks/eval_clusters.py
+	$(PY) benchmarks/bench_corpus.py
 
 eval: install
 	$(PY) benchmarks/eval_attribution.py

@@ -106,11 +106,49 @@ def corpus(db: str | None) -> None:
             pred.append(best[2])
     p, r, f = pairwise(gold, pred)
     total = sum(len(c["members"]) for c in golden["clusters"])
+    stance_and_families(db, golden, records, url_to_article, gold, pred)
     print(f"corpus: {len(golden['clusters'])} golden clusters, {total} members, "
           f"{len(gold)} found as claims, {len(set(pred))} predicted clusters among them; "
           f"pairwise P {p:.3f} R {r:.3f} F1 {f:.3f}")
     for line in missing:
         print(f"  not a stored claim: {line}")
+
+
+def stance_and_families(db, golden, records, url_to_article, gold, pred) -> None:
+    """Article stances and families of each golden cluster, read off the predicted cluster that
+    holds most of its members."""
+    from claimledger.corpus.store import Store
+    from claimledger.crossref import get_cluster
+    from claimledger.crossref.families import Families
+
+    fam = Families.load(os.path.join(ROOT, "examples", "corpus", "families.tsv"))
+    right = total = 0
+    confusion: collections.Counter = collections.Counter()
+    fam_scores, indep = [], 0
+    with Store(db, read_only=True) as store:
+        for c in golden["clusters"]:
+            ks = [k for g, k in zip(gold, pred) if g == c["id"]]
+            if not ks:
+                total += len(c["stances"])
+                continue
+            k = collections.Counter(ks).most_common(1)[0][0]
+            got = get_cluster(store, k, families=fam)
+            by_article = {m["article_id"]: m["stance"] for m in got["members"]}
+            for art, want in c["stances"].items():
+                have = by_article.get(url_to_article[records[art]["url"]], "(absent)")
+                confusion[(want, have)] += 1
+                right += have == want
+                total += 1
+            for key in ("families_for", "families_against"):
+                a, b = set(c[key]), set(got[key])
+                fam_scores.append(len(a & b) / len(a | b) if a | b else 1.0)
+            indep += got["independent_for"] == c["independent_support"]
+    print(f"article stances: {right}/{total} = {right / total:.3f} agree with the golden")
+    for (want, have), n in sorted(confusion.items()):
+        if want != have:
+            print(f"    golden {want:9} -> {have:9} x{n}")
+    print(f"families for/against: mean Jaccard {sum(fam_scores) / len(fam_scores):.3f} over "
+          f"{len(fam_scores)} sets; independent support exact in {indep}/{len(golden['clusters'])}")
 
 
 def main() -> None:

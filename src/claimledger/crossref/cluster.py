@@ -232,8 +232,10 @@ def update(store: Store) -> dict[str, int]:
         for (u, c, s), (st, sc) in zip(assigned, stances)
     ]
     with store.transaction() as con:
-        con.executemany("INSERT INTO claim_clusters VALUES (?, ?, ?, ?, ?)", founded)
-        con.executemany("INSERT INTO cluster_members VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+        if founded:
+            con.executemany("INSERT INTO claim_clusters VALUES (?, ?, ?, ?, ?)", founded)
+        if rows:
+            con.executemany("INSERT INTO cluster_members VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
     return {"new_claims": len(units), "new_clusters": len(founded), "duplicates": dups}
 
 
@@ -302,10 +304,12 @@ def _stances(assigned: list[tuple[Unit, _Cluster, float]]) -> list[tuple[str, fl
 
 
 def _update_duplicates(store: Store) -> int:
-    """Signatures for new articles; each new article that copies an earlier one points at it."""
+    """Signatures for new articles; each copy of a story points at the story's original: the
+    earliest published, and among copies of the same day the wire's own (the outlet the dateline
+    credits, "PORT SOLANO (Orbis) -" in an article of Orbis News Agency)."""
     new = store.con.execute(
         """
-        SELECT a.article_id, json_extract_string(a.ledger, '$.text')
+        SELECT a.article_id, json_extract_string(a.ledger, '$.text'), a.published_date, a.outlet
         FROM articles a WHERE a.article_id NOT IN (SELECT article_id FROM article_signatures)
         ORDER BY a.published_date NULLS LAST, a.published NULLS LAST, a.article_id
         """
@@ -315,19 +319,45 @@ def _update_duplicates(store: Store) -> int:
     index = minhash.Index()
     root: dict[str, str] = dict(store.con.execute(
         "SELECT article_id, duplicate_of FROM article_duplicates").fetchall())
-    for aid, sig in store.con.execute("SELECT article_id, signature FROM article_signatures").fetchall():
+    rank: dict[str, tuple] = {}
+    for aid, sig, text, pdate, outlet in store.con.execute(
+        "SELECT s.article_id, s.signature, json_extract_string(a.ledger, '$.text'), "
+        "a.published_date, a.outlet FROM article_signatures s JOIN articles a USING (article_id)"
+    ).fetchall():
         index.add(aid, np.asarray(sig, dtype=np.uint64))
-    sig_rows, dup_rows = [], []
-    for aid, text in new:
+        rank[aid] = _rank(text, pdate, outlet)
+    sig_rows, changed = [], 0
+    sims: dict[str, float] = {}
+    for aid, text, pdate, outlet in new:
         sig = minhash.signature(text or "")
+        rank[aid] = _rank(text or "", pdate, outlet)
         best, sim = index.best(sig)
         if best is not None and sim >= minhash.THRESHOLD:
             original = root.get(best, best)
-            root[aid] = original
-            dup_rows.append((aid, original, sim))
+            if rank[aid] < rank[original]:  # the newcomer is the original: re-root the group
+                for k, v in list(root.items()):
+                    if v == original:
+                        root[k] = aid
+                root[original] = aid
+                sims.setdefault(original, sim)
+            else:
+                root[aid] = original
+                sims[aid] = sim
+            changed += 1
         index.add(aid, sig)
         sig_rows.append((aid, [int(x) for x in sig]))
     with store.transaction() as con:
         con.executemany("INSERT INTO article_signatures VALUES (?, ?)", sig_rows)
-        con.executemany("INSERT INTO article_duplicates VALUES (?, ?, ?)", dup_rows)
-    return len(dup_rows)
+        con.execute("DELETE FROM article_duplicates")
+        rows = [(k, v, sims.get(k, 1.0)) for k, v in root.items()]
+        if rows:
+            con.executemany("INSERT INTO article_duplicates VALUES (?, ?, ?)", rows)
+    return changed
+
+
+def _rank(text: str, published_date, outlet: str | None) -> tuple:
+    credited = False
+    if outlet:
+        first = re.split(r"\W+", outlet.strip())[0]
+        credited = bool(first) and f"({first.lower()})" in text[:300].lower()
+    return (published_date is None, published_date or dt.date.max, not credited)

@@ -209,9 +209,11 @@ def list_clusters(store: Store, query: str | None = None, limit: int = 50, offse
         params.append(like)
     rows = store.con.execute(
         f"""
-        SELECT k.cluster_id, k.claim, count(DISTINCT m.article_id) AS n
-        FROM claim_clusters k JOIN cluster_members m USING (cluster_id) {where}
-        GROUP BY k.cluster_id, k.claim HAVING count(DISTINCT m.article_id) >= ?
+        SELECT k.cluster_id, k.claim,
+               count(DISTINCT CASE WHEN d.article_id IS NULL THEN m.article_id END) AS n
+        FROM claim_clusters k JOIN cluster_members m USING (cluster_id)
+        LEFT JOIN article_duplicates d ON d.article_id = m.article_id {where}
+        GROUP BY k.cluster_id, k.claim HAVING n >= ?
         ORDER BY n DESC, k.cluster_id LIMIT ? OFFSET ?
         """, [*params, min_articles, limit, offset]
     ).fetchall()
