@@ -140,8 +140,9 @@ def main() -> None:
           f"({words / bare['seconds']:,.0f} words/s), peak RSS {bare_rss:.0f} MB")
 
     rates: dict[tuple[int, int], float] = {}
-    print(f"{'articles':>8} {'workers':>7} {'seconds':>8} {'art/s':>7} {'vs bare':>7} "
-          f"{'writes':>6} {'MB/1k':>6} {'peak RSS MB':>11}")
+    print(f"{'articles':>8} {'workers':>7} {'seconds':>8} {'art/s':>7} {'words/s':>8} "
+          f"{'vs bare':>7} {'writes':>6} {'MB/1k':>6} {'peak RSS MB':>11}")
+    word_rates: dict[tuple[int, int], float] = {}
     plan = [(n, 1) for n in sizes] + [(big, w) for w in workers if w != 1]
     for n, w in plan:
         src = corpus
@@ -153,7 +154,11 @@ def main() -> None:
         size = os.path.getsize(db) + (os.path.getsize(db + ".wal") if os.path.exists(db + ".wal") else 0)
         rate = res["stored"] / res["seconds"]
         rates[(n, w)] = rate
-        print(f"{n:>8} {w:>7} {res['seconds']:>8.1f} {rate:>7.2f} {rate / bare_rate:>6.2f}x "
+        with open(src, encoding="utf-8") as fh:
+            n_words = sum(len(json.loads(line)["text"].split()) for line in fh)
+        word_rates[(n, w)] = n_words / res["seconds"]
+        print(f"{n:>8} {w:>7} {res['seconds']:>8.1f} {rate:>7.2f} {word_rates[(n, w)]:>8,.0f} "
+              f"{rate / bare_rate:>6.2f}x "
               f"{100 * res['write_seconds'] / res['seconds']:>5.1f}% "
               f"{size / 1e6 / n * 1000:>6.1f} {rss:>11.0f}")
         if res["failed"]:
@@ -164,7 +169,8 @@ def main() -> None:
     if len(sizes) > 1:
         lo, hi = sizes[0], sizes[-1]
         print(f"linearity: seconds per article at {hi} / at {lo}: "
-              f"{rates[(lo, 1)] / rates[(hi, 1)]:.2f} (1.00 = linear)")
+              f"{rates[(lo, 1)] / rates[(hi, 1)]:.2f}; seconds per word: "
+              f"{word_rates[(lo, 1)] / word_rates[(hi, 1)]:.2f} (1.00 = linear)")
     print("target: store writes <= 10% of the time")
 
 
