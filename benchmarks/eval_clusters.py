@@ -76,6 +76,7 @@ def corpus(db: str | None) -> None:
     records = {json.loads(line)["id"]: json.loads(line) for line in open(src, encoding="utf-8")}
     if db is None:
         db = os.path.join(tempfile.mkdtemp(), "corpus.duckdb")
+    if not os.path.exists(db):
         ingest([src], db, workers=1, progress=False)
     from claimledger.crossref import update
 

@@ -20,6 +20,7 @@ articles counted once per syndicated story (copies are listed, not counted).
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter, defaultdict
 from typing import Any
 
@@ -29,6 +30,7 @@ from claimledger.crossref.families import Families
 _MEMBER_SQL = """
 SELECT m.cluster_id, m.article_id, m.claim_id, m.score, m.source_stance, m.stance_score,
        a.outlet, a.published, a.published_date, a.title, m.text, c.attribution_id, c.evidence_ids,
+       c.certainty,
        s.name, s.type, s.role, s.affiliation, t.source_text, t.cue, d.duplicate_of
 FROM cluster_members m
 JOIN articles a USING (article_id)
@@ -52,8 +54,10 @@ def _members(store: Store, where: str, params: list, fam: Families) -> list[dict
     ).fetchall()
     out = []
     for (cid, aid, claim_id, score, sstance, sscore, outlet, published, pdate, title, text,
-         attr, ev_ids, name, typ, role, aff, src_text, cue, dup) in rows:
+         attr, ev_ids, certainty, name, typ, role, aff, src_text, cue, dup) in rows:
         own_voice = attr is None
+        if own_voice:
+            sstance = _own_voice_stance(sstance, certainty)
         family = fam.of_outlet(outlet) if own_voice else fam.of_source(name, typ, role, aff, src_text)
         out.append({
             "cluster_id": cid, "article_id": aid, "claim_id": claim_id, "outlet": outlet,
@@ -68,6 +72,31 @@ def _members(store: Store, where: str, params: list, fam: Families) -> list[dict
     return out
 
 
+_RECORDS = re.compile(r"\b(data|figures|statistics|records|study|survey|trial|census)\b", re.I)
+
+
+def _established(ms: list[dict[str, Any]]) -> bool:
+    """A relayed claim the article presents as established: every source on it supports it and
+    they are records ("UN data", "the trial's results") or come from more than one family."""
+    fams = {m["family"] for m in ms if m["family"]}
+    return len(fams) >= 2 or any(_RECORDS.search(m["source_name"] or "") for m in ms)
+
+
+def _own_voice_stance(model: str | None, certainty: str | None) -> str | None:
+    """An article's own sentence on a claim: a plain assertion supports it (the stance model,
+    trained on headlines that relay claims, reads many of them as neutral 'reports'); a sentence
+    the ledger finds disputed refutes it, one it finds questioned or hedged questions it."""
+    if model == "refutes":
+        return model
+    if certainty in ("questioned", "hedged"):
+        return "questions"
+    if certainty == "disputed":
+        return "refutes"
+    if model == "reports":
+        return "supports"
+    return model
+
+
 def _article_stances(members: list[dict[str, Any]]) -> None:
     by_article: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
     for m in members:
@@ -80,6 +109,8 @@ def _article_stances(members: list[dict[str, Any]]) -> None:
         elif own:
             stance = Counter(own).most_common(1)[0][0]
             stance = "reports" if stance == "reports" else stance
+        elif relayed and all(s == "supports" for s in relayed) and _established(ms):
+            stance = "supports"
         elif relayed and all(s == "refutes" for s in relayed):
             stance = "refutes"
         elif relayed and all(s == "questions" for s in relayed):
