@@ -101,7 +101,10 @@ def test_ingest_cli_reports_failures_in_one_line_each(tmp_path, capsys):
     assert code == 0
     err = capsys.readouterr().err.strip().splitlines()
     assert any("missing.txt" in line and "no such file" in line for line in err)
-    assert err[-1].startswith("claimledger: stored 1 new article,") and "1 failed" in err[-1]
+    summary = [line for line in err if line.startswith("claimledger: stored ")]
+    assert len(summary) == 1 and summary[0].startswith("claimledger: stored 1 new article,")
+    assert "1 failed" in summary[0]
+    assert err[-1].startswith("claimledger: clustered ") and "new claims" in err[-1]
     assert "Traceback" not in "\n".join(err)
     # nothing readable at all: non-zero exit
     assert main(["ingest", str(tmp_path / "nope.jsonl"), "--db", db]) == 1
