@@ -83,7 +83,12 @@ class Families:
         return None
 
     def of_outlet(self, outlet: str | None) -> str | None:
-        return self.match(outlet) if outlet else None
+        """The family an outlet's own voice speaks for: a government's or an organisation's
+        (state media, a company's newsletter); an outlet group or wire speaks for no party."""
+        fam = self.match(outlet) if outlet else None
+        if fam and fam.split(":", 1)[0] in ("outlet-group", "wire", "outlet"):
+            return None
+        return fam
 
 
 def _norm(text: str) -> str:

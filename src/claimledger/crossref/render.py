@@ -26,14 +26,16 @@ def clusters_table(clusters: list[dict[str, Any]], *, width: int | None = None) 
         console.print("no claim clusters (ingest articles, then `claimledger cluster --db ...`)")
         return console.export_text()
     t = Table(show_lines=True)
-    for col in ("id", "claim", "articles", "outlets", "for", "against", "first seen"):
-        t.add_column(col, overflow="fold")
+    t.add_column("id", no_wrap=True)
+    t.add_column("claim, and what it rests on", ratio=4, overflow="fold")
+    t.add_column("articles", justify="right")
+    t.add_column("outlets", justify="right")
+    t.add_column("first seen", ratio=1, overflow="fold")
     for c in clusters:
         first = c["first_seen"]
         t.add_row(
             c["cluster_id"], c["claim"] + "\n" + c["status"], str(c["n_articles"]),
-            str(c["n_outlets"]), _pct_fams(c["families_for"]), _pct_fams(c["families_against"]),
-            f"{first['outlet'] or '?'} {first['published'] or ''}".strip(),
+            str(c["n_outlets"]), f"{first['outlet'] or '?'} {first['published'] or ''}".strip(),
         )
     console.print(t)
     return console.export_text()
