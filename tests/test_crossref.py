@@ -76,6 +76,10 @@ def test_families_longest_alias_wins_and_anonymous_sources_count_for_their_affil
     assert fam.of_source("the Harbour Board", "named_organization") == "org:Harbour Board"
     assert fam.of_source("analysts", "vague") is None
     assert fam.match("Keldaran") is None  # word boundaries: a demonym is not the name
+    media = Families.from_lines(["government:Keldara\tkeldara state television",
+                                 "wire:Orbis\torbis news agency"])
+    assert media.of_outlet("Keldara State Television") == "government:Keldara"  # state media
+    assert media.of_outlet("Orbis News Agency") is None  # a wire's own voice is no party's
     with pytest.raises(InputError, match="expected `kind:Name<TAB>alias`"):
         Families.from_lines(["no tab here"])
 
