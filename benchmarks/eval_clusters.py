@@ -50,7 +50,7 @@ def emergent(path: str) -> None:
             seen.add(r["claimId"])
             items.append((r["claimHeadline"], r["claimId"]))
         items.append((r["articleHeadline"], r["claimId"]))
-    units = [cluster.Unit("a", str(i), t, t, cluster.numbers(t), cluster.names(t), cluster.tokens(t))
+    units = [cluster.Unit("a", str(i), t, t, cluster.numbers(t), cluster.tokens(t))
              for i, (t, _) in enumerate(items)]
     for name, model in (("all-MiniLM-L6-v2 (numpy)", minilm), ("static distillation", embeddings)):
         t0 = time.perf_counter()

@@ -52,7 +52,7 @@ def test_parts_split_coordinated_claims():
 
 def _unit(i, text, vec):
     v = np.asarray(vec, dtype=np.float32)
-    return cluster.Unit("a", f"C{i}", text, text, cluster.numbers(text), cluster.names(text),
+    return cluster.Unit("a", f"C{i}", text, text, cluster.numbers(text),
                         cluster.tokens(text), v / np.linalg.norm(v))
 
 
