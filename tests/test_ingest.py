@@ -106,6 +106,10 @@ def test_ingest_cli_reports_failures_in_one_line_each(tmp_path, capsys):
     assert "1 failed" in summary[0]
     assert err[-1].startswith("claimledger: clustered ") and "new claims" in err[-1]
     assert "Traceback" not in "\n".join(err)
+    # the store kept in the directory being ingested is not reported as a bad input
+    assert main(["ingest", str(tmp_path), "--db", db, "-j", "1"]) == 0
+    err = capsys.readouterr().err
+    assert "s.duckdb" not in err and "skipped 1 already in the store" in err
     # nothing readable at all: non-zero exit
     assert main(["ingest", str(tmp_path / "nope.jsonl"), "--db", db]) == 1
 

@@ -22,9 +22,8 @@ from typing import Any
 from claimledger.corpus.identity import article_id
 from claimledger.corpus.inputs import Document, Failure, extract, iter_documents
 from claimledger.corpus.store import Store
-from claimledger.corpus.tables import ArticleInfo, rows_of
+from claimledger.corpus.tables import ArticleInfo, rows_of, url_row
 from claimledger.errors import ClaimledgerError
-from claimledger.model import Meta
 
 BATCH = 8  # documents per task handed to a worker
 
@@ -108,7 +107,9 @@ def ingest(
             last_commit = time.monotonic()
 
         docs = iter_documents(inputs, max_bytes=max_bytes, timeout=timeout)
-        batches = _batches(docs, fail)
+        # a store kept inside a directory being ingested is not an input
+        own = {os.path.abspath(p) for p in (db, db + ".wal")}
+        batches = _batches(docs, fail, own)
         bar = _Progress(_estimate(inputs) if _show(progress) else None, enabled=_show(progress))
         try:
             for results in _run(batches, known, workers, max_bytes):
@@ -143,12 +144,13 @@ def ingest(
 
 
 def _batches(
-    docs: Iterator[Document | Failure], fail: Callable[[str, str], None]
+    docs: Iterator[Document | Failure], fail: Callable[[str, str], None], skip: set[str]
 ) -> Iterator[list[Document]]:
     batch: list[Document] = []
     for doc in docs:
         if isinstance(doc, Failure):
-            fail(doc.input, doc.reason)
+            if os.path.abspath(doc.input) not in skip:
+                fail(doc.input, doc.reason)
             continue
         batch.append(doc)
         if len(batch) >= BATCH:
@@ -223,16 +225,10 @@ def _work(batch: list[Document]) -> list[tuple]:
         except Exception as exc:  # noqa: BLE001 - one bad article never stops the batch
             out.append(("failed", doc.input, f"could not extract the article: {_one_line(exc)}"))
             continue
-        info = ArticleInfo(
-            input=art.input, url=art.url, title=art.title, published=art.published,
-            outlet=art.outlet, author=art.author, site_name=art.site_name,
-        )
+        info = ArticleInfo.of(art)
         aid = article_id(art.text)
         if aid in _known:
-            out.append(("known", aid, {
-                "article_id": aid, "url": info.url, "outlet": info.outlet, "title": info.title,
-                "published": info.published, "input": info.input,
-            }))
+            out.append(("known", aid, url_row(aid, info)))
             continue
         todo.append((len(out), aid, info, art.text))
         out.append(None)
@@ -247,11 +243,7 @@ def _work(batch: list[Document]) -> list[tuple]:
 
 
 def _analyze(todo: list[tuple[int, str, ArticleInfo, str]]) -> Iterator[tuple]:
-    metas = [
-        Meta(path=info.input, title=info.title, outlet=info.outlet, published=info.published,
-             url=info.url)
-        for _, _, info, _ in todo
-    ]
+    metas = [info.meta() for _, _, info, _ in todo]
     try:
         ledgers = list(_analyzer.pipe([t for *_, t in todo], metas))
     except Exception:  # noqa: BLE001 - find the article that fails, keep the others

@@ -38,7 +38,6 @@ _ANALYSED = pa.schema([
 def _analyse_batches(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
     """Runs on the executors: ledger rows for every text of every batch."""
     from claimledger.corpus import identity
-    from claimledger.model import Meta
 
     analyzer = _worker_analyzer()
     for batch in batches:
@@ -62,9 +61,7 @@ def _analyse_batches(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBat
             else:
                 aid = identity.article_id(text)
                 try:
-                    meta = Meta(path=info.input, title=info.title, outlet=info.outlet,
-                                published=info.published, url=info.url)
-                    ledger = analyzer.analyze(text, meta)
+                    ledger = analyzer.analyze(text, info.meta())
                     rows = json.dumps(tables.rows_of(aid, info, ledger), default=str,
                                       ensure_ascii=False)
                 except Exception as exc:  # noqa: BLE001 - recorded, the partition goes on

@@ -14,7 +14,7 @@ from typing import Any
 
 import pyarrow as pa
 
-from claimledger.model import Ledger
+from claimledger.model import Ledger, Meta
 
 # name -> [(column, DuckDB type)]; the Arrow type of each column follows from the DuckDB type.
 TABLES: dict[str, list[tuple[str, str]]] = {
@@ -138,6 +138,22 @@ class ArticleInfo:
     outlet: str | None = None
     author: str | None = None
     site_name: str | None = None
+
+    @classmethod
+    def of(cls, article: Any) -> ArticleInfo:
+        """The metadata of an extracted :class:`claimledger.corpus.inputs.Article`."""
+        return cls(**{f: getattr(article, f) for f in cls.__dataclass_fields__})
+
+    def meta(self) -> Meta:
+        """The ledger's :class:`Meta` for this article (its input names it)."""
+        return Meta(path=self.input, title=self.title, outlet=self.outlet,
+                    published=self.published, url=self.url)
+
+
+def url_row(article_id: str, info: ArticleInfo) -> dict[str, Any]:
+    """The ``article_urls`` row saying ``info`` is a copy of the stored article ``article_id``."""
+    return {"article_id": article_id, "url": info.url, "outlet": info.outlet,
+            "title": info.title, "published": info.published, "input": info.input}
 
 
 def rows_of(article_id: str, info: ArticleInfo, ledger: Ledger) -> dict[str, list[dict[str, Any]]]:

@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 from claimledger.corpus.identity import article_id
 from claimledger.corpus.inputs import Document, extract, normalise_date
 from claimledger.corpus.store import Store
-from claimledger.corpus.tables import ArticleInfo, rows_of
+from claimledger.corpus.tables import ArticleInfo, rows_of, url_row
 from claimledger.errors import InputError
 from claimledger.model import Meta
 from claimledger.reading import decode_article
@@ -124,22 +124,13 @@ class Uploader:
         )
         art = extract(doc, max_bytes=self.max_bytes)
         aid = article_id(art.text)
-        info = ArticleInfo(
-            input=art.input, url=art.url, title=art.title, published=art.published,
-            outlet=art.outlet, author=art.author, site_name=art.site_name,
-        )
+        info = ArticleInfo.of(art)
         with self._lock:
             if queries.exists(store.con, aid):
                 if info.url:
-                    store.write(extra_urls=[{
-                        "article_id": aid, "url": info.url, "outlet": info.outlet,
-                        "title": info.title, "published": info.published, "input": info.input,
-                    }])
+                    store.write(extra_urls=[url_row(aid, info)])
                 return aid, False
-            ledger = self._analyze(art.text, Meta(
-                path=art.input, title=art.title, outlet=art.outlet, published=art.published,
-                url=art.url,
-            ))
+            ledger = self._analyze(art.text, info.meta())
             store.write([rows_of(aid, info, ledger)])
             if self.cluster:
                 clusters.update(store)
