@@ -351,40 +351,39 @@ def _write_out(text: str, out: str | None) -> None:
         sys.stdout.write(text)
 
 
+def _format(data, args: argparse.Namespace, html, table) -> str:
+    """Cluster data as --format asks: JSON, an HTML page, or a terminal table."""
+    from claimledger.crossref import report
+
+    if args.format == "json":
+        return report.to_json(data) + "\n"
+    if args.format == "html":
+        return html(data)
+    return table(data, width=args.width)
+
+
 def claims_command(args: argparse.Namespace) -> int:
     from claimledger.corpus.store import Store
-    from claimledger.crossref import list_clusters, render, report
+    from claimledger.crossref import list_clusters, render
 
     with Store(args.db, create=False) as store:
         _remember_families(store, args.families)
         clusters = list_clusters(store, args.query, limit=args.limit,
                                  min_articles=args.min_articles)
-    if args.format == "json":
-        text = report.to_json(clusters) + "\n"
-    elif args.format == "html":
-        text = render.clusters_html(clusters)
-    else:
-        text = render.clusters_table(clusters, width=args.width)
-    _write_out(text, args.out)
+    _write_out(_format(clusters, args, render.clusters_html, render.clusters_table), args.out)
     return EXIT_OK
 
 
 def claim_command(args: argparse.Namespace) -> int:
     from claimledger.corpus.store import Store
-    from claimledger.crossref import get_cluster, render, report
+    from claimledger.crossref import get_cluster, render
 
     with Store(args.db, create=False) as store:
         _remember_families(store, args.families)
         cluster = get_cluster(store, args.id.strip())
     if cluster is None:
         raise InputError(f"no claim cluster {args.id} in {args.db} (list them with `claimledger claims`)")
-    if args.format == "json":
-        text = report.to_json(cluster) + "\n"
-    elif args.format == "html":
-        text = render.cluster_html(cluster)
-    else:
-        text = render.cluster_table(cluster, width=args.width)
-    _write_out(text, args.out)
+    _write_out(_format(cluster, args, render.cluster_html, render.cluster_table), args.out)
     return EXIT_OK
 
 
