@@ -715,7 +715,7 @@ def _read_whole(path: str, gzipped: bool, max_bytes: int) -> bytes | str:
     except (EOFError, zlib.error):
         return "the gzip file is truncated or corrupt"
     if len(data) > max_bytes:
-        return f"larger than the {format_size(max_bytes)} limit for one article or feed"
+        return f"larger than the {format_size(max_bytes)} limit for one article or feed; raise it with --max-mb"
     return data
 
 
