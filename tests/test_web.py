@@ -50,7 +50,7 @@ ID1, ID2, ID3, ID4 = (article_id(a[0]) for a in ARTICLES)
 WIRE_URL = "https://wire.example/port-reopens"
 SECURITY = {
     "x-content-type-options": "nosniff",
-    "referrer-policy": "no-referrer",
+    "referrer-policy": "same-origin",
 }
 
 
@@ -307,6 +307,8 @@ def test_api_article_is_the_ledger_contract(client, pristine):
     assert r.status_code == 200
     with Store(pristine, read_only=True) as store:
         expected = store.ledger(ID1).to_dict()
+    assert expected["meta"]["path"] == "a1.txt"  # where it was read: not shown over the web
+    expected["meta"]["path"] = None
     assert r.json() == expected
     jsonschema.Draft202012Validator(claimledger.schema.load()).validate(r.json())
     assert r.headers["x-claimledger-article-id"] == ID1
@@ -457,6 +459,7 @@ def test_claims_page_says_when_clusters_are_not_computed(client, monkeypatch):
     assert "not been computed" in api_error(client.get("/api/v1/claims"), 404)
     assert "not been computed" in api_error(client.get("/api/v1/claims/K1"), 404)
     monkeypatch.setitem(sys.modules, "claimledger.crossref", None)  # the module missing
+    client.app.state.web.store_changed()  # not the answers cached with the module there
     assert "have not been computed" in client.get("/claims").text
     assert client.get(f"/articles/{ID1}").status_code == 200
 
@@ -617,3 +620,385 @@ def test_serve_command(pristine, tmp_path):
         [sys.executable, "-m", "claimledger", "serve", "--db", str(tmp_path / "none.duckdb"),
          "--read-only"], capture_output=True, text=True, timeout=60)
     assert missing.returncode == 1 and "no such store" in missing.stderr
+
+
+# --------------------------------------------------------------------------- parameters
+
+
+def _api_routes(app) -> list[tuple[str, list[tuple[str, str, bool]]]]:
+    """Every GET route of the OpenAPI schema with its parameters (name, where, required)."""
+    return [
+        (path, [(p["name"], p["in"], p.get("required", False))
+                for p in ops["get"].get("parameters", [])])
+        for path, ops in app.openapi()["paths"].items() if "get" in ops
+    ]
+
+
+def _page_routes(app) -> list[tuple[str, list[tuple[str, str, bool]]]]:
+    """Every GET route left out of the schema (the pages) with its parameters."""
+    from fastapi.routing import APIRoute
+
+    def walk(dependant, found: dict[str, tuple[str, str, bool]]) -> None:
+        for where, fields in (("path", dependant.path_params), ("query", dependant.query_params)):
+            for f in fields:
+                required = where == "path" or f.field_info.is_required()
+                found.setdefault(f.alias, (f.alias, where, required))
+        for sub in dependant.dependencies:
+            walk(sub, found)
+
+    def routes(within: list, prefix: str = ""):
+        for route in within:
+            included = getattr(route, "original_router", None)  # an included router
+            if included is not None:
+                context = getattr(route, "include_context", None)
+                yield from routes(included.routes, prefix + getattr(context, "prefix", ""))
+            elif isinstance(route, APIRoute):
+                yield prefix + route.path, route
+
+    out = []
+    for path, route in routes(app.routes):
+        if "GET" in route.methods and not route.include_in_schema:
+            found: dict[str, tuple[str, str, bool]] = {}
+            walk(route.dependant, found)
+            out.append((path, list(found.values())))
+    return out
+
+
+HOSTILE = [
+    "99999999999999999999", "9223372036854775808", "-9223372036854775809", "-1", "0", "NaN",
+    "inf", "1e3", "0x10", "", " ", "\x00", "a\x00b", "x" * 10_000, "Ωμέγα 😀 \u202e", "%",
+    "_", "\\", "'; DROP TABLE articles; --", "../../etc/passwd", "2026-02-30",
+    "<script>x</script>",
+]
+RAW_HOSTILE = ["%ED%A0%80", "%FF", "%C0%AF"]  # not UTF-8: a lone surrogate, a stray byte, overlong
+VALID = {"name": "Ada Quist", "article_id": ID1, "cluster_id": "K1"}
+
+
+def _hostile_urls(path: str, params: list[tuple[str, str, bool]]) -> list[str]:
+    """One URL per parameter and hostile value (the other required parameters valid), and one
+    per parameter given twice."""
+    from urllib.parse import quote
+
+    urls = []
+    for name, where, _ in params:
+        for raw in [quote(v, safe="") for v in HOSTILE] + RAW_HOSTILE + [None]:
+            url = path
+            query = []
+            for other, other_where, required in params:
+                value = raw if other == name and raw is not None else quote(VALID.get(other, "1"))
+                if other_where == "path":
+                    url = url.replace("{" + other + "}", value)
+                elif other == name:
+                    query.append(f"{other}={value}")
+                    if raw is None:  # the parameter twice
+                        query.append(f"{other}={value}")
+                elif required:
+                    query.append(f"{other}={value}")
+            urls.append(url + ("?" + "&".join(query) if query else ""))
+    return urls
+
+
+@pytest.mark.parametrize("routes", [_api_routes, _page_routes], ids=["api", "pages"])
+def test_no_parameter_value_is_a_server_error(client, routes):
+    """Huge, negative and non-numeric integers, NUL characters, invalid UTF-8, 10 KB strings,
+    SQL, markup and a parameter given twice, on every GET route: a 4xx at worst, said in one
+    line, as JSON under /api/ and as a page elsewhere."""
+    walked = routes(client.app)
+    assert len(walked) >= 9 and sum(len(p) for _, p in walked) >= 20  # the walk found them
+    failures = []
+    for path, params in walked:
+        for url in _hostile_urls(path, params):
+            r = client.get(url, follow_redirects=False)
+            if r.status_code >= 500 or "Traceback" in r.text:
+                failures.append(f"{r.status_code} {url[:120]}")
+            elif r.status_code >= 400 and url.startswith("/api/"):
+                message = r.json()["error"]["message"]
+                if "\n" in message or len(message) > 300:
+                    failures.append(f"message of {url[:120]}: {message[:200]!r}")
+            elif r.status_code >= 400 and not r.headers["content-type"].startswith("text/html"):
+                failures.append(f"not a page: {url[:120]}")
+    assert failures == []
+
+
+OVER_INT64 = "99999999999999999999"
+PAGINATED = ["/articles", "/sources", "/sources?name=Ada+Quist", "/claims", "/search?q=port",
+             "/api/v1/articles", "/api/v1/sources", "/api/v1/sources/statements?name=Ada+Quist",
+             "/api/v1/search?q=port", "/api/v1/claims"]
+
+
+@pytest.mark.parametrize("path", PAGINATED)
+def test_integers_beyond_their_bounds_are_422_on_every_paginated_route(client, path):
+    sep = "&" if "?" in path else "?"
+    for query, message in [
+        (f"offset={OVER_INT64}", "offset: Input should be less than or equal to 1000000000"),
+        ("offset=9223372036854775808", "offset: Input should be less than or equal to"),
+        ("offset=-1", "offset: Input should be greater than or equal to 0"),
+        (f"limit={OVER_INT64}", "limit: Input should be less than or equal to 200"),
+        ("limit=NaN", "limit: Input should be a valid integer"),
+    ]:
+        r = client.get(f"{path}{sep}{query}")
+        if path.startswith("/api/"):
+            assert message in api_error(r, 422), query
+        else:
+            assert r.status_code == 422 and r.headers["content-type"].startswith("text/html")
+            assert message in text_of(r.text), query
+    assert client.get(f"{path}{sep}offset=1000000000").status_code in (200, 404)  # the bound
+
+
+@pytest.mark.parametrize("url, message", [
+    ("/api/v1/stats?top=" + OVER_INT64, "top: Input should be less than or equal to 200"),
+    ("/api/v1/search?q=a%00b", "q: must not contain NUL characters"),
+    ("/api/v1/articles?outlet=%00", "outlet: must not contain NUL characters"),
+    ("/api/v1/articles/%00", "article_id: must not contain NUL characters"),
+    ("/api/v1/search?q=" + "x" * 501, "q: String should have at most 500 characters"),
+    ("/api/v1/sources?q=" + "x" * 501, "q: String should have at most 500 characters"),
+    ("/api/v1/articles?outlet=" + "x" * 2_001, "outlet: must be at most 2,000 characters"),
+    ("/api/v1/articles?from=" + "2" * 65, "from: String should have at most 64 characters"),
+    ("/api/v1/articles/" + "a" * 65, "article_id: String should have at most 64 characters"),
+    ("/api/v1/articles?limit=5&limit=6", "limit: given more than once"),
+    ("/api/v1/search?q=port&q=dam", "q: given more than once"),
+    ("/api/v1/articles?from=2026-02-30", "from: not a date"),
+    ("/api/v1/search?scope=everything", "scope: String should match pattern"),
+    ("/api/v1/sources?type=secret", "type: must be one of"),
+])
+def test_bad_text_dates_enums_and_repeats_are_422_json(client, url, message):
+    assert message in api_error(client.get(url), 422)
+
+
+def test_bad_parameters_on_pages_are_the_error_page(client):
+    for url, message in [
+        ("/search?q=port&offset=" + OVER_INT64, "offset: Input should be less than or equal to"),
+        ("/sources?name=%00", "name: must not contain NUL characters"),
+        ("/articles?outlet=a&outlet=b", "outlet: given more than once"),
+        ("/search?scope=everything", "scope: must be one of articles, claims"),
+    ]:
+        r = client.get(url)
+        assert r.status_code == 422 and r.headers["content-type"].startswith("text/html")
+        assert message in text_of(r.text), url
+    # Invalid UTF-8 in a URL arrives as U+FFFD (Starlette decodes with replacement), which is
+    # plain text to search for; a lone surrogate that did arrive would be refused.
+    assert client.get("/api/v1/search?q=%ED%A0%80").status_code == 200
+    from claimledger.web import deps
+
+    assert "surrogate" in deps._text_problem("a\ud800")
+
+
+# --------------------------------------------------------------------------- cross-origin writes
+
+
+@pytest.fixture(scope="module")
+def writable(pristine, tmp_path_factory):
+    """An app over a store of its own that these tests may write."""
+    path = str(tmp_path_factory.mktemp("web-w") / "store.duckdb")
+    shutil.copy(pristine, path)
+    with TestClient(create_app(path), raise_server_exceptions=False) as c:
+        yield c
+
+
+REFUSED = [  # headers of a write that must be refused, whatever else the request says
+    {"Origin": "http://evil.example"},
+    {"Origin": "null"},
+    {"Origin": "http://evil.example", "Sec-Fetch-Site": "same-origin"},
+    {"Origin": "http://testserver.evil.example"},
+    {"Origin": "http://testserver:8080"},  # another port
+    {"Origin": "https://testserver"},  # another scheme
+    {"Origin": ""},
+    {"Origin": "not a url"},
+    {"Referer": "http://evil.example/form.html"},
+    {"Referer": "http://evil.example/", "Sec-Fetch-Site": "same-origin"},
+    {"Origin": "http://evil.example", "Referer": "http://testserver/upload"},
+    {"Sec-Fetch-Site": "cross-site"},
+    {"Sec-Fetch-Site": "same-site"},
+    {"Origin": "http://testserver", "Sec-Fetch-Site": "cross-site"},
+]
+ALLOWED = [
+    {},  # curl, a script: no Origin, no Referer, no Sec-Fetch-Site
+    {"Origin": "http://testserver"},
+    {"Origin": "http://TestServer:80"},  # the default port, any case
+    {"Referer": "http://testserver/upload?x=1"},
+    {"Origin": "http://testserver", "Sec-Fetch-Site": "same-origin"},
+    {"Sec-Fetch-Site": "same-origin"},
+    {"Sec-Fetch-Site": "none"},  # typed into the address bar
+]
+
+
+def _case(headers: dict[str, str]) -> str:
+    return " ".join(f"{k}={v}" for k, v in headers.items()) or "no headers"
+
+
+@pytest.mark.parametrize("headers", REFUSED, ids=_case)
+def test_cross_origin_writes_are_refused(writable, headers):
+    before = writable.get("/api/v1/stats").json()["articles"]
+    text = "Ferry fares rise\n\nThe minister, Ines Molnar, said ferry fares would rise."
+    r = writable.post("/upload", data={"text": text}, headers=headers, follow_redirects=False)
+    assert r.status_code == 403 and "cross-origin requests are refused" in text_of(r.text)
+    message = api_error(writable.post("/api/v1/upload", json={"text": text}, headers=headers), 403)
+    assert message.startswith("cross-origin requests are refused")
+    assert writable.get("/api/v1/stats").json()["articles"] == before  # nothing stored
+
+
+@pytest.mark.parametrize("headers", ALLOWED, ids=_case)
+def test_same_origin_and_headerless_writes_pass_the_guard(writable, headers):
+    # Empty text: past the guard, the route itself answers 422 (no analysis needed).
+    r = writable.post("/upload", data={"text": " "}, headers=headers)
+    assert r.status_code == 422 and "nothing to analyse" in r.text
+    api_error(writable.post("/api/v1/upload", json={"text": " "}, headers=headers), 422)
+
+
+def test_a_same_origin_upload_is_stored(writable):
+    text = "Tram fares fall\n\nThe mayor, Rui Vale, said tram fares would fall in May."
+    r = writable.post("/upload", data={"text": text}, follow_redirects=False,
+                      headers={"Origin": "http://testserver", "Sec-Fetch-Site": "same-origin"})
+    assert r.status_code == 303 and r.headers["location"] == f"/articles/{article_id(text)}"
+
+
+def test_origin_behind_a_reverse_proxy(pristine, tmp_path):
+    """Behind a TLS proxy the origin is the one the browser saw: the Host the proxy passes on
+    and the scheme uvicorn takes from its X-Forwarded-Proto (here, the client's https)."""
+    path = str(tmp_path / "proxied.duckdb")
+    shutil.copy(pristine, path)
+    with TestClient(create_app(path), base_url="https://ledger.example:8443",
+                    raise_server_exceptions=False) as c:
+        assert c.post("/api/v1/upload", json={"text": " "},
+                      headers={"Origin": "https://ledger.example:8443"}).status_code == 422
+        for origin in ("https://ledger.example", "http://ledger.example:8443",
+                       "https://evil.example:8443"):
+            r = c.post("/api/v1/upload", json={"text": " "}, headers={"Origin": origin})
+            assert r.status_code == 403, origin
+        # A proxy that does not pass the Host on: the app sees its own address, and refuses.
+        r = c.post("/api/v1/upload", json={"text": " "},
+                   headers={"Host": "127.0.0.1:8765", "Origin": "https://ledger.example:8443"})
+        assert r.status_code == 403
+
+
+# --------------------------------------------------------------------------- server-side paths
+
+
+def test_web_never_shows_where_the_server_read_an_article(tmp_path):
+    """An article ingested from a file, one that failed, and one uploaded: no page, report or
+    API answer names the server's directories or the upload marker; the CLI store keeps them."""
+    from claimledger.corpus.ingest import ingest
+
+    secret = tmp_path / "srv-private-inbox-7f3a"
+    secret.mkdir()
+    article = secret / "harbour.txt"
+    article.write_text("Harbour dues rise\n\nThe port director, Lena Ostrova, said harbour dues "
+                       "would rise by 5% in June.\n", encoding="utf-8")
+    (secret / "broken.pdf").write_bytes(b"%PDF-1.4 not an article")
+    db = str(tmp_path / "ingested.duckdb")
+    ingest([str(article), str(secret / "broken.pdf")], db, workers=1, progress=False)
+    with Store(db, read_only=True) as store:
+        (aid,) = store.article_ids()
+        assert store.ledger(aid).meta.path == str(article)  # the store keeps it
+        assert str(secret) in json.dumps(corpus_stats(store)["recent_errors"])
+    with TestClient(create_app(db)) as c:
+        text = "Dock strike ends\n\nThe union leader, Omar Haddad, said the strike was over."
+        r = c.post("/upload", data={"text": text}, follow_redirects=False)
+        assert r.status_code == 303
+        uploaded = article_id(text)
+        urls = ["/", "/articles", "/search?q=harbour", "/search?q=dues&scope=claims",
+                "/sources", "/sources?name=Lena+Ostrova", "/api/v1/articles", "/api/v1/stats",
+                "/api/v1/search?q=harbour", "/api/v1/sources?q=lena",
+                "/api/v1/sources/statements?name=Lena+Ostrova"]
+        for i in (aid, uploaded):
+            urls += [f"/articles/{i}", f"/articles/{i}/report", f"/api/v1/articles/{i}",
+                     f"/api/v1/articles/{i}/meta"]
+        seen = {}
+        for url in urls:
+            r = c.get(url)
+            assert r.status_code == 200, url
+            seen[url] = r.text
+        for url, body in seen.items():
+            for leak in (str(tmp_path), "srv-private-inbox", "upload:", "pasted text"):
+                assert leak not in body, (url, leak)
+        assert c.get(f"/api/v1/articles/{aid}").json()["meta"]["path"] is None
+        assert "Harbour dues rise" in seen[f"/articles/{aid}/report"]
+        # The failed input is named by its file name, the store by its own.
+        assert "broken.pdf" in text_of(seen["/"])
+        stats = c.get("/api/v1/stats").json()
+        assert stats["store"] == "ingested.duckdb"
+        assert [e["input"] for e in stats["recent_errors"]] == ["broken.pdf"]
+
+
+# --------------------------------------------------------------------------- cached answers
+
+
+def test_cached_answers_are_the_same_and_follow_uploads(fresh):
+    c = fresh()
+    first = c.get(f"/articles/{ID1}/report")
+    again = c.get(f"/articles/{ID1}/report")
+    assert again.content == first.content
+    assert again.headers["content-security-policy"] == REPORT_POLICY + "; frame-ancestors 'self'"
+    assert again.headers["x-content-type-options"] == "nosniff"
+    assert c.get("/api/v1/stats").json()["articles"] == 4
+    assert "4 articles" in text_of(c.get("/").text)
+    text = "Canal reopens\n\nThe canal authority, Ivo Brandt, said the canal had reopened."
+    assert c.post("/api/v1/upload", json={"text": text}).status_code == 201
+    assert c.get("/api/v1/stats").json()["articles"] == 5
+    text = "Canal closes\n\nThe canal authority, Ivo Brandt, said the canal would close."
+    assert c.post("/upload", data={"text": text}, follow_redirects=False).status_code == 303
+    assert "6 articles" in text_of(c.get("/").text)
+    assert c.get("/api/v1/stats").json()["articles"] == 6
+
+
+def test_response_cache_keeps_at_most_its_bytes():
+    from starlette.responses import Response
+
+    from claimledger.web.deps import ResponseCache
+
+    cache = ResponseCache(max_bytes=1_000)
+    for i in range(20):
+        cache.put((0, f"/p{i}", b""), Response(b"x" * 100))
+    assert cache.get((0, "/p0", b"")) is None and cache.get((0, "/p19", b"")).body == b"x" * 100
+    assert sum(cache.get((0, f"/p{i}", b"")) is not None for i in range(20)) == 10
+    cache.put((0, "/big", b""), Response(b"x" * 200))  # over an eighth of the cache: not kept
+    cache.put((0, "/missing", b""), Response(b"gone", status_code=404))
+    assert cache.get((0, "/big", b"")) is None and cache.get((0, "/missing", b"")) is None
+    cache.clear()
+    assert cache.get((0, "/p19", b"")) is None
+    cache.put((0, "/late", b""), Response(b"old"))  # made before the store changed: dropped
+    assert cache.get((1, "/late", b"")) is None and cache.get((0, "/late", b"")) is None
+    off = ResponseCache(max_bytes=0)
+    off.put((0, "/", b""), Response(b"x"))
+    assert off.get((0, "/", b"")) is None
+
+
+def test_serve_with_workers(pristine, tmp_path):
+    """``serve --read-only --workers 2`` answers from two processes; without --read-only
+    several workers are refused (one writer per store)."""
+    import socket
+    import subprocess
+    import time
+
+    import httpx
+
+    path = str(tmp_path / "served.duckdb")
+    shutil.copy(pristine, path)
+    refused = subprocess.run(
+        [sys.executable, "-m", "claimledger", "serve", "--db", path, "--workers", "2"],
+        capture_output=True, text=True, timeout=60)
+    assert refused.returncode == 2 and "--workers above 1 needs --read-only" in refused.stderr
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "claimledger", "serve", "--db", path, "--port", str(port),
+         "--read-only", "--workers", "2"], stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 90
+        while True:
+            assert proc.poll() is None, proc.stderr.read()
+            try:
+                r = httpx.get(f"http://127.0.0.1:{port}/api/v1/articles?limit=1", timeout=2)
+                break
+            except httpx.TransportError:
+                assert time.monotonic() < deadline
+                time.sleep(0.2)
+        assert r.status_code == 200 and r.json()["total"] == 4
+        for _ in range(10):
+            r = httpx.get(f"http://127.0.0.1:{port}/articles/{ID1}", timeout=10)
+            assert r.status_code == 200
+    finally:
+        proc.terminate()
+        proc.wait(30)
+    assert "2 worker processes" in proc.stderr.read()

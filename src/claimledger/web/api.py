@@ -12,28 +12,38 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
-from claimledger.corpus.stats import corpus_stats
 from claimledger.corpus.store import Store
 from claimledger.errors import InputError
 from claimledger.model import SOURCE_TYPES
 from claimledger.web import clusters, queries
 from claimledger.web.deps import (
+    MAX_SHORT,
+    MAX_TEXT,
+    MAX_TOP,
+    CachedRoute,
     Paging,
+    checked_parameters,
     cursor_view,
     filters,
+    known,
     paging,
+    public_stats,
     request_store,
     source_type_param,
     state,
+    text_query,
 )
 from claimledger.web.queries import Filters
 from claimledger.web.upload import TooLarge, Upload
 
-router = APIRouter(prefix="/api/v1", tags=["v1"])
+router = APIRouter(prefix="/api/v1", tags=["v1"], route_class=CachedRoute,
+                   dependencies=[Depends(checked_parameters)])
+ARTICLE_ID = Path(max_length=MAX_SHORT, description="an article id, or a unique prefix of it")
+CLUSTER_ID = Path(max_length=MAX_TEXT, description="a claim cluster's id")
 
 _ERROR = {"content": {"application/json": {"example": {
     "error": {"status": 404, "message": "no article 3f2a9c1e in this store"}}}}}
@@ -61,18 +71,19 @@ def _resolve(store: Store, article_id: str) -> str:
 @router.get("/articles", summary="Stored articles, newest first",
             responses={422: _ERROR})
 def articles(
-    f: Filters = Depends(filters), p: Paging = Depends(paging),
+    request: Request, f: Filters = Depends(filters), p: Paging = Depends(paging),
     store: Store = Depends(request_store),
 ) -> dict[str, Any]:
-    return queries.list_articles(store.con, f, p.limit, p.offset).to_dict()
+    return known(request, queries.list_articles, store, f, p.limit, p.offset).to_dict()
 
 
 @router.get("/articles/{article_id}", summary="One article's ledger (the ledger contract)",
             responses={404: _ERROR})
 def article(
-    request: Request, article_id: str, store: Store = Depends(request_store)
+    request: Request, article_id: str = ARTICLE_ID, store: Store = Depends(request_store)
 ) -> JSONResponse:
-    """The ledger exactly as Ledger.to_dict() gives it; the id may be a unique prefix."""
+    """The ledger exactly as Ledger.to_dict() gives it, except that ``meta.path`` (where the
+    server read it) is null; the id may be a unique prefix."""
     full = _resolve(store, article_id)
     ledger = state(request).cache.ledger(store, full)
     if ledger is None:
@@ -85,7 +96,9 @@ def article(
 
 @router.get("/articles/{article_id}/meta", summary="What the store knows about an article",
             responses={404: _ERROR})
-def article_meta(article_id: str, store: Store = Depends(request_store)) -> dict[str, Any]:
+def article_meta(
+    article_id: str = ARTICLE_ID, store: Store = Depends(request_store)
+) -> dict[str, Any]:
     """The stored metadata and counts, every URL the article was found under, and the claim
     clusters of its claims ({} when none were computed)."""
     full = _resolve(store, article_id)
@@ -99,20 +112,24 @@ def article_meta(article_id: str, store: Store = Depends(request_store)) -> dict
 @router.get("/sources", summary="Sources across the corpus, most statements first",
             responses={422: _ERROR})
 def sources(
-    q: str | None = Query(None, description="part of the name"),
-    source_type: str | None = Query(None, alias="type", description=", ".join(SOURCE_TYPES)),
+    request: Request,
+    q: str | None = text_query("part of the name"),
+    source_type: str | None = text_query(", ".join(SOURCE_TYPES), alias="type",
+                                         max_length=MAX_SHORT),
     p: Paging = Depends(paging), store: Store = Depends(request_store),
 ) -> dict[str, Any]:
     """A source is a name (case-insensitively) with a type."""
     kind = source_type_param(source_type, "type")
-    return queries.list_sources(store.con, q, kind, p.limit, p.offset).to_dict()
+    return known(request, queries.list_sources, store, q, kind, p.limit, p.offset).to_dict()
 
 
 @router.get("/sources/statements", summary="Every statement of one source",
             responses={404: _ERROR, 422: _ERROR})
 def source_statements(
-    name: str = Query(..., min_length=1, description="the source's name (any case)"),
-    source_type: str | None = Query(None, alias="type", description=", ".join(SOURCE_TYPES)),
+    name: str = Query(..., min_length=1, max_length=MAX_TEXT,
+                      description="the source's name (any case)"),
+    source_type: str | None = text_query(", ".join(SOURCE_TYPES), alias="type",
+                                         max_length=MAX_SHORT),
     p: Paging = Depends(paging), store: Store = Depends(request_store),
 ) -> dict[str, Any]:
     """The statements (paginated), plus "summary": statements by type and by outlet."""
@@ -127,20 +144,22 @@ def source_statements(
 @router.get("/search", summary="Search articles (title and text) or claims",
             responses={422: _ERROR})
 def search(
-    q: str = Query("", max_length=500, description="words to find (case-insensitive)"),
-    scope: str = Query("articles", pattern="^(articles|claims)$",
+    request: Request,
+    q: str = Query("", max_length=MAX_TEXT, description="words to find (case-insensitive)"),
+    scope: str = Query("articles", pattern="^(articles|claims)$", max_length=MAX_SHORT,
                        description="articles (titles and texts) or claims"),
     f: Filters = Depends(filters), p: Paging = Depends(paging),
     store: Store = Depends(request_store),
 ) -> dict[str, Any]:
     run = queries.search_articles if scope == "articles" else queries.search_claims
-    return {**run(store.con, q.strip(), f, p.limit, p.offset).to_dict(), "scope": scope}
+    found = known(request, run, store, q.strip(), f, p.limit, p.offset)
+    return {**found.to_dict(), "scope": scope}
 
 
 @router.get("/claims", summary="Claim clusters across articles",
             responses={404: _ERROR})
 def claim_clusters(
-    q: str | None = Query(None, description="words of the claim, as worded in any article"),
+    q: str | None = text_query("words of the claim, as worded in any article"),
     p: Paging = Depends(paging), store: Store = Depends(request_store),
 ) -> dict[str, Any]:
     """404 when no clusters were computed for this store."""
@@ -153,7 +172,9 @@ def claim_clusters(
 
 @router.get("/claims/{cluster_id}", summary="One claim cluster with its members",
             responses={404: _ERROR})
-def claim_cluster(cluster_id: str, store: Store = Depends(request_store)) -> dict[str, Any]:
+def claim_cluster(
+    cluster_id: str = CLUSTER_ID, store: Store = Depends(request_store)
+) -> dict[str, Any]:
     if not clusters.available(store):
         raise HTTPException(404, clusters.NOT_COMPUTED)
     cluster = clusters.get_cluster(store, cluster_id)
@@ -164,19 +185,22 @@ def claim_cluster(cluster_id: str, store: Store = Depends(request_store)) -> dic
 
 @router.get("/stats", summary="The corpus summarised (as `claimledger stats -f json`)")
 def stats(
-    top: int = Query(10, ge=1, le=200, description="how many top sources"),
+    top: int = Query(10, ge=1, le=MAX_TOP,
+                     description=f"how many top sources (at most {MAX_TOP})"),
     store: Store = Depends(request_store),
 ) -> dict[str, Any]:
-    return corpus_stats(store, top=top)
+    """As the CLI gives it, but the store and failed inputs by their file names only."""
+    return public_stats(store, top)
 
 
 @router.post("/upload", status_code=201, summary="Analyse and store an article",
              responses={200: {"description": "already stored (same id)"}, 403: _ERROR,
-                        413: _ERROR, 422: _ERROR})
-def upload(request: Request, body: ArticleIn) -> JSONResponse:
+                        413: _ERROR, 422: _ERROR, 503: _ERROR})
+async def upload(request: Request, body: ArticleIn) -> JSONResponse:
     """201 with the new article's id; 200 with the id when the same text was stored before
     (its URL is then recorded as another copy); 413 over the size limit; 422 for empty text, a
-    non-http(s) URL or an unreadable date."""
+    non-http(s) URL, an unreadable date or an analysis stopped at the time limit; 503 with
+    Retry-After when the upload queue is full."""
     web = state(request)
     if web.read_only:
         raise HTTPException(403, "this server was started with --read-only: uploads are turned "
@@ -185,7 +209,8 @@ def upload(request: Request, body: ArticleIn) -> JSONResponse:
                 published=body.published)
     try:
         with cursor_view(web.store) as store:
-            article_id, created = web.uploader.store(store, up)
+            article_id, created = await web.uploader.store(store, up)
+        web.store_changed()
     except TooLarge as exc:
         raise HTTPException(413, str(exc)) from None
     except InputError as exc:

@@ -11,12 +11,15 @@ from __future__ import annotations
 
 import importlib.resources
 import ipaddress
+import json
 import logging
+import os
 import sys
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
+import anyio.to_thread
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
@@ -26,10 +29,12 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from claimledger import __version__
 from claimledger.corpus.store import Store
 from claimledger.web import api, pages
-from claimledger.web.deps import WebState
+from claimledger.errors import UsageError
+from claimledger.web.deps import CACHE_BYTES, ResponseCache, WebState
 from claimledger.web.security import ENVELOPE_BYTES, WriteGuard, SecurityHeaders, header_list
 from claimledger.web.templating import page, render
-from claimledger.web.upload import Uploader, format_limit
+from claimledger.web.upload import UPLOAD_QUEUE, Busy, Uploader, format_limit
+from claimledger.workers import DEFAULT_TIME_LIMIT, WorkersUnavailable
 
 log = logging.getLogger("claimledger.web")
 
@@ -38,21 +43,29 @@ _NO_TELEMETRY = {"tracing": False, "metrics": False, "logs": False, "operation_s
                  "auto_configure": False}
 
 
-def create_app(db_path: str, *, max_upload_bytes: int = 2_000_000,
-               read_only: bool = False) -> FastAPI:
+def create_app(db_path: str, *, max_upload_bytes: int = 2_000_000, read_only: bool = False,
+               time_limit: float | None = DEFAULT_TIME_LIMIT, upload_queue: int = UPLOAD_QUEUE,
+               analyzer_factory: Callable[[], Any] | None = None) -> FastAPI:
     """The app over the store at ``db_path`` (created when missing, unless ``read_only``).
 
     The store is opened here, so a locked or foreign file fails now, with a StoreError, rather
-    than on the first request; it is closed when the app shuts down.
+    than on the first request; it is closed when the app shuts down. Uploads are analysed in a
+    worker process, each within ``time_limit`` seconds, ``upload_queue`` more waiting at most
+    (see :class:`Uploader`, which ``analyzer_factory`` is passed to).
     """
     store = Store(db_path, read_only=read_only, create=not read_only)
+    uploader = Uploader(max_upload_bytes, time_limit=time_limit, queue=upload_queue,
+                        analyzer_factory=analyzer_factory)
     web = WebState(store=store, read_only=read_only, max_upload_bytes=max_upload_bytes,
-                   uploader=Uploader(max_upload_bytes))
+                   uploader=uploader)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        yield
-        store.close()
+        try:
+            yield
+        finally:
+            await anyio.to_thread.run_sync(uploader.close)
+            store.close()
 
     app = FastAPI(
         title="claimledger",
@@ -74,6 +87,8 @@ def create_app(db_path: str, *, max_upload_bytes: int = 2_000_000,
     app.add_api_route("/favicon.ico", _favicon, include_in_schema=False)
     app.add_exception_handler(StarletteHTTPException, _http_error)  # type: ignore[arg-type]
     app.add_exception_handler(RequestValidationError, _validation_error)  # type: ignore[arg-type]
+    app.add_exception_handler(Busy, _busy)  # type: ignore[arg-type]
+    app.add_exception_handler(WorkersUnavailable, _unavailable)  # type: ignore[arg-type]
     app.add_exception_handler(Exception, _server_error)
     app.add_middleware(WriteGuard, max_bytes=max_upload_bytes + ENVELOPE_BYTES,
                        article_limit=format_limit(max_upload_bytes))
@@ -117,9 +132,20 @@ def _wants_json(request: Request) -> bool:
     return request.url.path.startswith("/api/")
 
 
+MAX_MESSAGE = 300  # characters of an error message
+
+
+def one_line(message: str) -> str:
+    """An error message on one line of at most :data:`MAX_MESSAGE` characters."""
+    flat = " ".join(message.split())
+    return flat if len(flat) <= MAX_MESSAGE else flat[: MAX_MESSAGE - 1] + "…"
+
+
 def _error(request: Request, status: int, message: str,
            headers: dict[str, str] | None = None) -> Response:
-    """An error as JSON (``{"error": {"status", "message"}}``) under /api/, else as a page."""
+    """An error as JSON (``{"error": {"status", "message"}}``) under /api/, else as a page; the
+    message on one line."""
+    message = one_line(message)
     if _wants_json(request):
         return JSONResponse({"error": {"status": status, "message": message}},
                             status_code=status, headers=headers)
@@ -144,8 +170,23 @@ async def _validation_error(request: Request, exc: RequestValidationError) -> Re
     parts = []
     for e in exc.errors():
         where = ".".join(str(x) for x in e.get("loc", ())[1:]) or "request"
-        parts.append(f"{where}: {e.get('msg', 'invalid')}")
+        message = str(e.get("msg", "invalid")).removeprefix("Value error, ")
+        if f"{where}: {message}" not in parts:
+            parts.append(f"{where}: {message}")
     return _error(request, 422, "; ".join(parts) or "invalid request")
+
+
+async def _busy(request: Request, exc: Busy) -> Response:
+    """The upload queue is full: 503, and when to try again."""
+    response = _error(request, 503, str(exc))
+    response.headers["Retry-After"] = str(exc.retry_after)
+    return response
+
+
+async def _unavailable(request: Request, exc: WorkersUnavailable) -> Response:
+    """No analysis worker can start (the model is missing, ...): 503 with the reason."""
+    log.error("uploads cannot be analysed: %s", exc)
+    return _error(request, 503, str(exc))
 
 
 async def _server_error(request: Request, exc: Exception) -> Response:
@@ -170,17 +211,51 @@ def is_loopback(host: str) -> bool:
 
 
 def serve(db_path: str, *, host: str = "127.0.0.1", port: int = 8765, read_only: bool = False,
-          max_upload_bytes: int = 2_000_000) -> None:
-    """Run the app with uvicorn until interrupted."""
+          max_upload_bytes: int = 2_000_000, workers: int = 1,
+          cache_bytes: int = CACHE_BYTES, time_limit: float | None = DEFAULT_TIME_LIMIT,
+          upload_queue: int = UPLOAD_QUEUE) -> None:
+    """Run the app with uvicorn until interrupted; ``workers`` processes (read-only only: DuckDB
+    lets one process write a store, but several read it), each with ``cache_bytes`` of cached
+    answers."""
     import uvicorn
 
-    app = create_app(db_path, max_upload_bytes=max_upload_bytes, read_only=read_only)
+    if workers < 1:
+        raise UsageError("--workers must be at least 1")
+    if workers > 1 and not read_only:
+        raise UsageError("--workers above 1 needs --read-only: DuckDB lets one process write a "
+                         "store (uploads), but several processes may read it")
+    if cache_bytes < 0:
+        raise UsageError("--cache-mb must not be negative")
+    app = create_app(db_path, max_upload_bytes=max_upload_bytes, read_only=read_only,
+                     time_limit=time_limit, upload_queue=upload_queue)
+    app.state.web.responses = ResponseCache(cache_bytes)
     shown = f"[{host}]" if ":" in host else host
     mode = "read-only" if read_only else f"uploads up to {format_limit(max_upload_bytes)}"
-    print(f"claimledger: serving {db_path} ({mode}) at http://{shown}:{port}/ — Ctrl-C to stop",
-          file=sys.stderr, flush=True)
+    procs = f", {workers} worker processes" if workers > 1 else ""
+    print(f"claimledger: serving {db_path} ({mode}{procs}) at http://{shown}:{port}/ — Ctrl-C to "
+          "stop", file=sys.stderr, flush=True)
     if not is_loopback(host):
         print("claimledger: warning: the app has no login; expose it only behind a reverse "
               "proxy with TLS and authentication", file=sys.stderr, flush=True)
-    uvicorn.run(app, host=host, port=port, log_level="info", server_header=False,
-                date_header=True)
+    options: dict[str, Any] = {"host": host, "port": port, "log_level": "info",
+                               "server_header": False, "date_header": True}
+    if workers == 1:
+        uvicorn.run(app, **options)
+        return
+    app.state.web.store.close()  # it opened: each worker opens its own read-only view
+    os.environ[_WORKER_SETTINGS] = json.dumps({
+        "db_path": db_path, "max_upload_bytes": max_upload_bytes, "cache_bytes": cache_bytes})
+    uvicorn.run(f"{__name__}:worker_app", factory=True, workers=workers, **options)
+
+
+_WORKER_SETTINGS = "CLAIMLEDGER_SERVE_WORKER"
+
+
+def worker_app() -> FastAPI:
+    """The app of one of ``serve``'s worker processes (uvicorn calls this in each), read-only,
+    with the settings ``serve`` left in the environment."""
+    settings = json.loads(os.environ[_WORKER_SETTINGS])
+    app = create_app(settings["db_path"], max_upload_bytes=settings["max_upload_bytes"],
+                     read_only=True)
+    app.state.web.responses = ResponseCache(settings["cache_bytes"])
+    return app

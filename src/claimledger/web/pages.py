@@ -5,31 +5,40 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
-from claimledger.corpus.stats import corpus_stats
 from claimledger.corpus.store import Store
 from claimledger.errors import InputError
 from claimledger.model import SOURCE_TYPES, Ledger
 from claimledger.web import clusters, queries
 from claimledger.web.deps import (
+    DEFAULT_LIMIT,
+    MAX_SHORT,
+    MAX_TEXT,
+    CachedRoute,
     Paging,
+    checked_parameters,
     cursor_view,
     filters,
+    known,
     paging,
+    public_stats,
     request_store,
     source_type_param,
     state,
+    text_query,
 )
 from claimledger.web.queries import Filters
 from claimledger.web.security import ENVELOPE_BYTES, REPORT_CSP, header_list
 from claimledger.web.templating import page, widths
 from claimledger.web.upload import TooLarge, Upload, format_limit, from_file
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False, route_class=CachedRoute,
+                   dependencies=[Depends(checked_parameters)])
+ARTICLE_ID = Path(max_length=MAX_SHORT)
+CLUSTER_ID = Path(max_length=MAX_TEXT)
 
 DASHBOARD_WEAK_CLAIMS = 15
 DASHBOARD_TOP_SOURCES = 15
@@ -41,7 +50,7 @@ DASHBOARD_DATES = 30
 
 @router.get("/", response_class=HTMLResponse)
 def dashboard(request: Request, store: Store = Depends(request_store)) -> HTMLResponse:
-    stats = corpus_stats(store, top=DASHBOARD_TOP_SOURCES)
+    stats = public_stats(store, DASHBOARD_TOP_SOURCES)
     for row in stats["by_outlet"]:
         row["bar"] = _type_bar(row)
     dates = stats["by_date"][-DASHBOARD_DATES:]
@@ -81,8 +90,8 @@ def articles(
 ) -> HTMLResponse:
     return page(
         request, "articles.html", title="Articles", nav="articles", filters=f,
-        result=queries.list_articles(store.con, f, p.limit, p.offset),
-        outlets=queries.outlets(store.con), source_types=SOURCE_TYPES,
+        result=known(request, queries.list_articles, store, f, p.limit, p.offset),
+        outlets=known(request, queries.outlets, store), source_types=SOURCE_TYPES,
     )
 
 
@@ -95,7 +104,7 @@ def _resolve(store: Store, article_id: str) -> str:
 
 @router.get("/articles/{article_id}", response_class=HTMLResponse)
 def article_page(
-    request: Request, article_id: str, store: Store = Depends(request_store)
+    request: Request, article_id: str = ARTICLE_ID, store: Store = Depends(request_store)
 ) -> Response:
     full = _resolve(store, article_id)
     if full != article_id:
@@ -152,10 +161,11 @@ def _claims_of(ledger: Ledger, cluster_of: dict[str, str]) -> list[dict[str, Any
 
 @router.get("/articles/{article_id}/report", response_class=HTMLResponse)
 def article_report(
-    request: Request, article_id: str, store: Store = Depends(request_store)
+    request: Request, article_id: str = ARTICLE_ID, store: Store = Depends(request_store)
 ) -> HTMLResponse:
-    """The single-article report, as ``claimledger analyze -f html`` writes it, under its own
-    hash-pinned policy; only this server's article page may frame it."""
+    """The single-article report, as ``claimledger analyze -f html`` writes it (but without the
+    path the server read the article from), under its own hash-pinned policy; only this
+    server's article page may frame it."""
     full = _resolve(store, article_id)
     html = state(request).cache.report(store, full)
     if html is None:
@@ -172,9 +182,9 @@ def article_report(
 @router.get("/sources", response_class=HTMLResponse)
 def sources(
     request: Request,
-    name: str | None = Query(None),
-    source_type: str | None = Query(None, alias="type"),
-    q: str | None = Query(None),
+    name: str | None = text_query(),
+    source_type: str | None = text_query(alias="type", max_length=MAX_SHORT),
+    q: str | None = text_query(),
     p: Paging = Depends(paging),
     store: Store = Depends(request_store),
 ) -> HTMLResponse:
@@ -183,7 +193,7 @@ def sources(
         return page(
             request, "sources.html", title="Sources", nav="sources", q=q or "", type=kind,
             source_types=SOURCE_TYPES,
-            result=queries.list_sources(store.con, q, kind, p.limit, p.offset),
+            result=known(request, queries.list_sources, store, q, kind, p.limit, p.offset),
         )
     summary = queries.source_summary(store.con, name, kind)
     if not summary["types"]:
@@ -209,7 +219,7 @@ def _source_type_bar(types: list[dict[str, Any]]) -> list[dict[str, Any]]:
 @router.get("/claims", response_class=HTMLResponse)
 def claim_clusters(
     request: Request,
-    q: str | None = Query(None),
+    q: str | None = text_query(),
     p: Paging = Depends(paging),
     store: Store = Depends(request_store),
 ) -> HTMLResponse:
@@ -224,7 +234,7 @@ def claim_clusters(
 
 @router.get("/claims/{cluster_id}", response_class=HTMLResponse)
 def claim_cluster(
-    request: Request, cluster_id: str, store: Store = Depends(request_store)
+    request: Request, cluster_id: str = CLUSTER_ID, store: Store = Depends(request_store)
 ) -> HTMLResponse:
     if not clusters.available(store):
         raise HTTPException(404, clusters.NOT_COMPUTED)
@@ -244,8 +254,8 @@ SCOPES = ("articles", "claims")
 @router.get("/search", response_class=HTMLResponse)
 def search(
     request: Request,
-    q: str = Query("", max_length=500),
-    scope: str = Query("articles"),
+    q: str = Query("", max_length=MAX_TEXT),
+    scope: str = Query("articles", max_length=MAX_SHORT),
     f: Filters = Depends(filters),
     p: Paging = Depends(paging),
     store: Store = Depends(request_store),
@@ -258,12 +268,14 @@ def search(
     if searched:
         run = queries.search_articles if scope == "articles" else queries.search_claims
         other = queries.search_claims if scope == "articles" else queries.search_articles
-        result = run(store.con, q, f, p.limit, p.offset)
-        counts = {scope: result.total, _other(scope): other(store.con, q, f, 1, 0).total}
+        result = known(request, run, store, q, f, p.limit, p.offset)
+        # The other scope's count, from the page that scope's tab opens (so it is often known).
+        counts = {scope: result.total,
+                  _other(scope): known(request, other, store, q, f, DEFAULT_LIMIT, 0).total}
     return page(
         request, "search.html", title=f"Search: {q}" if q else "Search", nav="search", q=q,
         scope=scope, filters=f, result=result, counts=counts, searched=searched,
-        outlets=queries.outlets(store.con), source_types=SOURCE_TYPES,
+        outlets=known(request, queries.outlets, store), source_types=SOURCE_TYPES,
     )
 
 
@@ -304,7 +316,8 @@ async def upload(request: Request) -> Response:
               if isinstance(v := form.get(k), str)}
     try:
         up = await _upload_of(form, values, web.max_upload_bytes)
-        article_id, _ = await run_in_threadpool(_store_upload, request, up)
+        article_id, _ = await _store_upload(request, up)
+        web.store_changed()
     except TooLarge as exc:
         return _upload_page(request, 413, str(exc), {**values, "text": ""})
     except InputError as exc:
@@ -329,7 +342,7 @@ async def _upload_of(form: Any, values: dict[str, str], max_bytes: int) -> Uploa
     return Upload(text=text.replace("\r\n", "\n"), **meta)
 
 
-def _store_upload(request: Request, up: Upload) -> tuple[str, bool]:
+async def _store_upload(request: Request, up: Upload) -> tuple[str, bool]:
     web = state(request)
     with cursor_view(web.store) as store:
-        return web.uploader.store(store, up)
+        return await web.uploader.store(store, up)

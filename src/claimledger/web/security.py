@@ -1,10 +1,19 @@
-"""Security headers on every response, and a guard on requests that write (a cap on their body,
-413 beyond it; none from another site), as small ASGI middlewares.
+"""Security headers on every response, and a guard on requests that write (none from another
+origin, 403; a cap on their body, 413 beyond it), as small ASGI middlewares.
 
 Pages get a strict Content-Security-Policy: everything from this server only, no inline script or
 style, no framing. The one exception is the single-article report, a self-contained page whose
 inline CSS and JS are pinned by their sha256 in its own policy (``claimledger.render.html.CSP``);
 it may be framed by this server's article page, and by nothing else.
+
+The app has no login, so what protects its forms from other sites is the origin rule of
+:class:`WriteGuard`: a request that may change something (any method but GET, HEAD and OPTIONS)
+is let through only when its ``Origin`` (or, without one, its ``Referer``) names this server,
+the scheme, host and port the request was sent to; ``Origin: null`` (a sandboxed frame, a
+``data:`` page) names no server. A request with neither header is not from a web page (curl, a
+script) and passes, unless ``Sec-Fetch-Site`` says a browser sent it from another site. Pages
+send ``Referrer-Policy: same-origin``: with ``no-referrer`` a browser would send its own forms'
+posts with ``Origin: null``.
 """
 
 from __future__ import annotations
@@ -13,6 +22,7 @@ import json
 from collections.abc import Awaitable, Callable, MutableMapping
 from html import escape
 from typing import Any
+from urllib.parse import urlsplit
 
 from claimledger.render.html import CSP as REPORT_POLICY
 
@@ -32,7 +42,7 @@ REPORT_CSP = REPORT_POLICY + "; frame-ancestors 'self'"
 HEADERS: dict[str, str] = {
     "content-security-policy": PAGE_CSP,
     "x-content-type-options": "nosniff",
-    "referrer-policy": "no-referrer",
+    "referrer-policy": "same-origin",
     "x-frame-options": "DENY",
     "cross-origin-opener-policy": "same-origin",
     "cross-origin-resource-policy": "same-origin",
@@ -69,10 +79,62 @@ class SecurityHeaders:
         await self.app(scope, receive, send_with_headers)
 
 
+Origin3 = tuple[str, str, int]  # scheme, host (lower case), port
+DEFAULT_PORTS = {"http": 80, "https": 443}
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+
+
+def origin_of(url: str) -> Origin3 | None:
+    """The (scheme, host, port) of an absolute http(s) URL or origin, or ``None``."""
+    try:
+        parts = urlsplit(url.strip())
+        port = parts.port
+    except ValueError:
+        return None
+    scheme, host = parts.scheme.lower(), (parts.hostname or "").lower()
+    if scheme not in DEFAULT_PORTS or not host:
+        return None
+    return scheme, host, port if port is not None else DEFAULT_PORTS[scheme]
+
+
+def request_origin(scope: Scope, headers: dict[bytes, bytes]) -> Origin3 | None:
+    """The origin a request was sent to: its scheme (uvicorn takes it from the
+    ``X-Forwarded-Proto`` of a trusted proxy, by default one on 127.0.0.1) and its ``Host``
+    (which a reverse proxy must pass on: nginx ``proxy_set_header Host $http_host``)."""
+    host = headers.get(b"host", b"").decode("latin-1")
+    if not host:
+        server = scope.get("server")
+        if not server:
+            return None
+        host = f"{server[0]}:{server[1]}" if server[1] is not None else server[0]
+    return origin_of(f"{scope.get('scheme', 'http')}://{host}")
+
+
+def cross_origin(scope: Scope, headers: dict[bytes, bytes]) -> str | None:
+    """Why a request that may write is refused as coming from another origin, or ``None``."""
+    site = headers.get(b"sec-fetch-site", b"").decode("latin-1").strip().lower()
+    origin = headers.get(b"origin")
+    referer = headers.get(b"referer")
+    claimed, named = (origin, "Origin") if origin is not None else (referer, "Referer")
+    if claimed is None:
+        if site in ("cross-site", "same-site"):
+            return f"the browser says it comes from a page of another site ({site})"
+        return None
+    text = claimed.decode("latin-1").strip()
+    own = request_origin(scope, headers)
+    if own is None or origin_of(text) != own:
+        shown = text if len(text) <= 100 else text[:100] + "…"
+        return f"{named} {shown or '(empty)'} is not this server"
+    if site in ("cross-site", "same-site"):
+        return f"the browser says it comes from a page of another site ({site})"
+    return None
+
+
 class WriteGuard:
-    """Answers 413 to a request whose body is over ``max_bytes`` (by its Content-Length, or by
-    counting when it has none) before the app reads it; and 403 to a POST a browser says comes
-    from another site (``Sec-Fetch-Site``), since the app has no login to protect its forms."""
+    """Answers 403 to a request that may write and comes from another origin
+    (:func:`cross_origin`), since the app has no login to protect its forms; and 413 to a
+    request whose body is over ``max_bytes`` (by its Content-Length, or by counting when it has
+    none) before the app reads it."""
 
     def __init__(self, app: ASGIApp, max_bytes: int, article_limit: str) -> None:
         self.app = app
@@ -80,13 +142,13 @@ class WriteGuard:
         self.article_limit = article_limit
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["method"] in ("GET", "HEAD", "OPTIONS"):
+        if scope["type"] != "http" or scope["method"] in SAFE_METHODS:
             await self.app(scope, receive, send)
             return
         headers = {k.lower(): v for k, v in scope.get("headers", [])}
-        site = headers.get(b"sec-fetch-site", b"").decode("latin-1")
-        if site in ("cross-site", "same-site"):
-            await _error(scope, send, 403, "cross-site requests are refused")
+        refused = cross_origin(scope, headers)
+        if refused:
+            await _error(scope, send, 403, f"cross-origin requests are refused: {refused}")
             return
         length = headers.get(b"content-length")
         too_large = (f"the upload is larger than the {self.article_limit} limit for one article "
