@@ -1,16 +1,19 @@
-# The two commands of the README: `make demo` and `make test`. Both set everything up first.
+# The two commands of the README: `make demo` and `make test`. Both set up the Python side first;
+# only `make test` also installs the system packages its tests need (Java, Chromium).
 PYTHON ?= python3.11
 VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 DEMO   := examples/strike_at_sea.txt
 
-.PHONY: install system demo test bench eval lint clean
+.PHONY: install test-system demo test bench eval lint clean
 
-install: system $(STAMP)
+# The virtual environment with everything pinned; no system packages.
+install: $(STAMP)
 
-# Java (Spark) and Chromium (browser tests) from Debian, when missing.
-system:
+# For the tests only: Java 17 (the Spark test) and Chromium + chromedriver (the browser tests),
+# from Debian, when missing. The demo and the CLI need neither.
+test-system:
 	@sh scripts/install-system-packages.sh
 
 $(STAMP): pyproject.toml requirements.lock requirements-model.txt
@@ -34,7 +37,7 @@ demo: install
 	$(VENV)/bin/claimledger claims --db out/corpus.duckdb --families examples/corpus/families.tsv --min-articles 4
 	@echo "Corpus store: out/corpus.duckdb   browse it: $(VENV)/bin/claimledger serve --db out/corpus.duckdb"
 
-test: install
+test: install test-system
 	$(PY) -m pytest -q
 
 bench: install

@@ -2,7 +2,8 @@
 store; the dashboard, an article and its report (clicking a source highlights its statements),
 search, upload through the form, and a hostile article that must stay inert.
 
-Skipped only when /usr/bin/chromium is not installed (``make install`` installs it). On a failure
+Skipped only when /usr/bin/chromium or /usr/bin/chromedriver is not installed (``make test``
+installs both). On a failure
 the test leaves a screenshot and the page source in ``$CLAIMLEDGER_ARTIFACTS`` (default: a
 ``claimledger-browser`` directory under the system temp directory).
 """
@@ -22,9 +23,10 @@ import pytest
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMEDRIVER = "/usr/bin/chromedriver"
+MISSING = [path for path in (CHROMIUM, CHROMEDRIVER) if not os.path.exists(path)]
 pytestmark = [
-    pytest.mark.skipif(not os.path.exists(CHROMIUM), reason=f"{CHROMIUM} is not installed "
-                       "(make install installs Debian's chromium and chromedriver)"),
+    pytest.mark.skipif(bool(MISSING), reason=f"{' and '.join(MISSING)} not installed "
+                       "(make test installs Debian's chromium and chromium-driver)"),
     pytest.mark.filterwarnings("ignore::DeprecationWarning"),
 ]
 ARTIFACTS = Path(os.environ.get("CLAIMLEDGER_ARTIFACTS",

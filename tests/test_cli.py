@@ -415,3 +415,129 @@ def test_sentence_tools_reject_binary(tmp_path: Path) -> None:
     r = run_cli("certainty", str(f))
     assert r.returncode == 1 and "Traceback" not in r.stderr
     assert len(r.stderr.strip().splitlines()) == 1
+
+
+# ------------------------------------------------------------------ special files and encodings
+
+
+def test_fifo_is_refused_at_once(tmp_path: Path) -> None:
+    fifo = tmp_path / "pipe.txt"
+    os.mkfifo(fifo)
+    proc = run_cli("analyze", str(fifo), "--format", "json", timeout=60)  # hung forever before
+    assert proc.returncode == 1 and proc.stdout == ""
+    assert one_line(proc.stderr) == (
+        f"claimledger: error: cannot read {fifo}: not a regular file (a FIFO)"
+    )
+
+
+def test_directory_with_special_files_writes_the_good_ones(tmp_path: Path, validator) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "a_good.txt").write_text(GOOD, encoding="utf-8")
+    os.mkfifo(corpus / "b_pipe.txt")
+    (corpus / "c_good.txt").write_text(GOOD_2, encoding="utf-8")
+    (corpus / "d_zero.txt").symlink_to("/dev/zero")  # read whole, it would never end
+    (corpus / "e_link.txt").symlink_to(corpus / "b_pipe.txt")
+    proc = run_cli("analyze", str(corpus), "--format", "jsonl", timeout=120)
+    assert proc.returncode == 1
+    assert proc.stderr.splitlines() == [
+        f"claimledger: error: cannot read {corpus / name}: not a regular file ({kind})"
+        for name, kind in (("b_pipe.txt", "a FIFO"), ("d_zero.txt", "a character device"),
+                           ("e_link.txt", "a FIFO"))
+    ]
+    ledgers = [json.loads(row) for row in proc.stdout.splitlines()]
+    assert [d["meta"]["path"] for d in ledgers] == [
+        str(corpus / "a_good.txt"), str(corpus / "c_good.txt"),
+    ]
+    check_ledger(ledgers[0], validator, GOOD)
+    check_ledger(ledgers[1], validator, GOOD_2)
+
+
+def test_dev_stdin_as_a_pipe_points_to_dash() -> None:
+    proc = run_cli("analyze", "/dev/stdin", input=GOOD, timeout=60)
+    assert proc.returncode == 1
+    assert one_line(proc.stderr) == (
+        "claimledger: error: cannot read /dev/stdin: not a regular file (a FIFO); "
+        "give - to read standard input"
+    )
+
+
+@pytest.mark.parametrize("command", ["certainty", "checkworthy", "stance"])
+def test_line_tools_refuse_a_fifo(tmp_path: Path, command: str) -> None:
+    fifo = tmp_path / "pipe.txt"
+    os.mkfifo(fifo)
+    proc = run_cli(command, str(fifo), timeout=60)
+    assert proc.returncode == 1
+    assert one_line(proc.stderr) == (
+        f"claimledger: error: cannot read {fifo}: not a regular file (a FIFO)"
+    )
+
+
+def test_unlistable_directory_is_one_error_and_the_rest_is_written(tmp_path: Path, capsys) -> None:
+    probe = tmp_path / "probe"
+    probe.write_text("x")
+    probe.chmod(0)
+    if os.access(probe, os.R_OK):
+        pytest.skip("file permissions are not enforced here (root with CAP_DAC_OVERRIDE)")
+    closed = tmp_path / "closed"
+    closed.mkdir()
+    closed.chmod(0)
+    good = tmp_path / "good.txt"
+    good.write_text(GOOD, encoding="utf-8")
+    try:
+        code = main(["analyze", str(closed), str(good), "--format", "jsonl"])
+    finally:
+        closed.chmod(0o755)
+    out, err = capsys.readouterr()
+    assert code == 1 and len(out.splitlines()) == 1
+    assert one_line(err) == (
+        f"claimledger: error: cannot read {closed}: cannot list the directory (permission denied)"
+    )
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-be", "utf-32", "utf-8-sig"])
+def test_article_with_a_byte_order_mark_is_read(
+    tmp_path: Path, capsys, validator, encoding: str
+) -> None:
+    f = tmp_path / "a.txt"
+    data = GOOD.encode(encoding)
+    f.write_bytes(data if encoding != "utf-16-be" else b"\xfe\xff" + data)
+    assert main(["analyze", str(f), "--format", "json"]) == 0
+    out, err = capsys.readouterr()
+    assert err == ""
+    check_ledger(json.loads(out), validator, GOOD)  # the mark is not part of the text
+
+
+def test_utf16_without_a_mark_says_how_to_convert(tmp_path: Path, capsys) -> None:
+    f = tmp_path / "a.txt"
+    f.write_bytes(GOOD.encode("utf-16-le"))
+    assert main(["analyze", str(f)]) == 1
+    assert one_line(capsys.readouterr().err) == (
+        f"claimledger: error: cannot read {f}: looks like UTF-16 without a byte-order mark; "
+        "convert it, e.g. iconv -f utf-16le -t utf-8"
+    )
+
+
+def test_spark_without_java_says_what_to_install(
+    tmp_path: Path, capsys, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    src = tmp_path / "corpus.jsonl"
+    src.write_text(json.dumps({"text": GOOD}) + "\n", encoding="utf-8")
+    monkeypatch.delenv("JAVA_HOME", raising=False)
+    monkeypatch.setenv("PATH", str(tmp_path))  # no java on it
+    assert main(["spark", str(src), "--out", str(tmp_path / "out")]) == 2
+    line = one_line(capsys.readouterr().err)
+    assert "needs Java" in line and "openjdk-17-jre-headless" in line and "JAVA_HOME" in line
+    assert not (tmp_path / "out").exists()
+
+
+def test_out_to_a_fifo_nothing_reads_is_an_error_not_a_wait(tmp_path: Path) -> None:
+    f = tmp_path / "a.txt"
+    f.write_text(GOOD, encoding="utf-8")
+    fifo = tmp_path / "out.json"
+    os.mkfifo(fifo)
+    proc = run_cli("analyze", str(f), "--format", "json", "--out", str(fifo), timeout=60)
+    assert proc.returncode == 1
+    assert one_line(proc.stderr) == (
+        f"claimledger: error: cannot write {fifo}: a FIFO that nothing reads"
+    )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 import os
 import signal
@@ -163,3 +164,130 @@ def test_kill_9_mid_ingest_then_resume(tmp_path, workers):
     assert f"skipped {len(again)} already in the store" in done.stderr
     final = check_complete(db)
     assert sorted(final) == sorted(article_id(article(i)) for i in range(n))
+
+
+# -- bad inputs: the same store with and without the progress bar ------------------------------
+
+
+STORY_LINES = [article(i) for i in range(5)]
+
+
+def _truncated_gzip(tmp_path):
+    """Five good records, then a sixth the file ends inside (a download cut short)."""
+    records = "".join(json.dumps({"text": t, "url": f"https://a.example/{i}"}) + "\n"
+                      for i, t in enumerate(STORY_LINES))
+    tail = json.dumps({"text": os.urandom(150_000).hex()})  # incompressible: the cut lands in it
+    data = gzip.compress((records + tail + "\n").encode())
+    path = tmp_path / "cut.jsonl.gz"
+    path.write_bytes(data[: len(data) - 40_000])
+    return [path], 5, {path: "the gzip file is truncated after line 5"}
+
+
+def _fifo_among_inputs(tmp_path):
+    good = tmp_path / "good.txt"
+    good.write_text(article(0), encoding="utf-8")
+    fifo = tmp_path / "pipe.jsonl"  # named like JSONL: the progress estimate opened it
+    os.mkfifo(fifo)
+    return [fifo, good], 1, {fifo: "not a regular file (a FIFO)"}
+
+
+def _fifo_in_a_directory(tmp_path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "a.txt").write_text(article(0), encoding="utf-8")
+    os.mkfifo(corpus / "b.jsonl")
+    (corpus / "c.txt").write_text(article(1), encoding="utf-8")
+    (corpus / "d.txt").symlink_to(corpus / "b.jsonl")
+    return [corpus], 2, {corpus / "b.jsonl": "not a regular file (a FIFO)",
+                         corpus / "d.txt": "not a regular file (a FIFO)"}
+
+
+def _utf16(tmp_path):
+    marked, unmarked = tmp_path / "marked.txt", tmp_path / "unmarked.txt"
+    marked.write_bytes(article(0).encode("utf-16"))
+    unmarked.write_bytes(article(1).encode("utf-16-le"))
+    page = tmp_path / "page.html"
+    body = article(2).split("\n\n")[1]
+    page.write_text("<html><head><title>Port</title></head><body><article><p>"
+                    f"{body}</p></article></body></html>", encoding="utf-16")
+    return [marked, unmarked, page], 2, {
+        unmarked: "looks like UTF-16 without a byte-order mark; convert it, "
+        "e.g. iconv -f utf-16le -t utf-8"}
+
+
+def _deep_html(tmp_path):
+    paths = []
+    for depth in (300, 10_000):
+        path = tmp_path / f"deep{depth}.html"
+        path.write_text("<html><head><title>Port</title></head><body>" + "<div>" * depth
+                        + f"<article><p>{article(depth).split(chr(10) * 2)[1]}</p></article>"
+                        + "</div>" * depth + "</body></html>", encoding="utf-8")
+        paths.append(path)
+    return paths, 2, {}
+
+
+@pytest.mark.parametrize(
+    "case", [_truncated_gzip, _fifo_among_inputs, _fifo_in_a_directory, _utf16, _deep_html],
+    ids=["truncated jsonl.gz", "FIFO among inputs", "FIFO in a directory", "UTF-16",
+         "deep-nested HTML"],
+)
+def test_bad_inputs_store_every_good_record_with_or_without_the_bar(tmp_path, case):
+    inputs, good, reasons = case(tmp_path)
+    outcomes = []
+    for flag in ("--progress", "--no-progress"):
+        db = str(tmp_path / f"store{flag}.duckdb")
+        done = subprocess.run(
+            [sys.executable, "-m", "claimledger", "ingest", *map(str, inputs), "--db", db,
+             "-j", "1", "--no-cluster", flag],
+            capture_output=True, text=True, timeout=180, check=False,  # a FIFO hung it for good
+        )
+        assert done.returncode == 0, done.stderr
+        assert "Traceback" not in done.stderr and "internal error" not in done.stderr
+        with Store(db, read_only=True) as s:
+            ids = sorted(check_complete(db))
+            errors = dict(s.con.execute("SELECT input, reason FROM errors").fetchall())
+        assert len(ids) == good, (flag, done.stderr)
+        assert set(errors) == {str(p) for p in reasons}, flag
+        for path, reason in reasons.items():
+            assert errors[str(path)].startswith(reason), flag
+            assert f"claimledger: skipped {path}: {reason}" in done.stderr, flag
+        outcomes.append((ids, errors))
+    assert outcomes[0] == outcomes[1]  # the bar changes nothing that is stored
+
+
+def test_estimate_never_opens_special_files_nor_raises(tmp_path, monkeypatch):
+    import builtins
+
+    from claimledger.corpus.ingest import _estimate
+
+    [cut], _, _ = _truncated_gzip(tmp_path)
+    os.mkfifo(tmp_path / "pipe.jsonl")  # opened, it blocks; /dev/zero, counted, never ends
+    (tmp_path / "zero.jsonl").symlink_to("/dev/zero")
+    write_jsonl(tmp_path / "two.jsonl", [{"text": article(0)}, "", {"text": article(1)}])
+    (tmp_path / "one.txt").write_text(article(2), encoding="utf-8")
+    special = {str(tmp_path / "pipe.jsonl"), str(tmp_path / "zero.jsonl")}
+
+    def guard(real_open):
+        def opener(path, *args, **kwargs):
+            assert os.fspath(path) not in special, f"{path} was opened"
+            return real_open(path, *args, **kwargs)
+        return opener
+
+    monkeypatch.setattr(os, "open", guard(os.open))
+    monkeypatch.setattr(builtins, "open", guard(builtins.open))
+    assert _estimate([str(cut)]) == 5  # the lines before the damage, and no EOFError
+    assert _estimate(sorted(special)) == 0
+    assert _estimate([str(tmp_path / "missing.jsonl")]) == 0
+    assert _estimate([str(tmp_path)]) == 5 + 2 + 1
+    assert _estimate(["https://news.example/feed"]) is None
+
+
+def test_estimate_reads_a_bounded_share_and_extrapolates(tmp_path, monkeypatch):
+    from claimledger.corpus import ingest as ingest_module
+
+    for name in ("a.jsonl", "b.jsonl"):
+        write_jsonl(tmp_path / name, [{"text": article(i)} for i in range(200)])
+    line_bytes = len(json.dumps({"text": article(0)})) + 1
+    monkeypatch.setattr(ingest_module, "_COUNT_BYTES", 20 * line_bytes)  # a tenth of a file
+    estimate = ingest_module._estimate([str(tmp_path / "a.jsonl"), str(tmp_path / "b.jsonl")])
+    assert 360 <= estimate <= 440  # 400 lines, told from the first twenty

@@ -6,11 +6,15 @@ Article prose in this file was written for these tests.
 
 from __future__ import annotations
 
+import codecs
+import contextlib
 import gzip
 import io
 import json
+import os
 import pickle
 import re
+import signal
 import socket
 import threading
 from collections.abc import Iterator
@@ -21,6 +25,7 @@ import pytest
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
+from claimledger.corpus import nesting
 from claimledger.corpus.inputs import (
     Article,
     Document,
@@ -29,7 +34,9 @@ from claimledger.corpus.inputs import (
     iter_documents,
     normalise_date,
 )
+from claimledger.corpus.nesting import flatten_deep_nesting
 from claimledger.errors import InputError
+from claimledger.reading import decode_article, expand_inputs, read_article
 
 # -- fixtures: article prose --------------------------------------------------------------------
 
@@ -846,3 +853,253 @@ def test_feed_suffixes_and_contents_disagreeing(
         assert item.input in (str(path), f"{path}#1")
     else:
         assert isinstance(item, Failure) and item.reason.startswith(expected)
+
+
+# -- special files: never opened, never a hang ---------------------------------------------------
+
+
+@contextlib.contextmanager
+def within(seconds: float) -> Iterator[None]:
+    """Fail (instead of hanging the suite) when the block takes longer than ``seconds``."""
+
+    def expired(signum: int, frame: object) -> None:
+        raise TimeoutError(f"still running after {seconds} s: it hangs")
+
+    previous = signal.signal(signal.SIGALRM, expired)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+@pytest.fixture()
+def special_files(tmp_path: Path) -> dict[str, Path]:
+    """A FIFO (named like JSONL, which the reader and the progress estimate would open), a
+    symlink to it, a symlink to /dev/zero, a Unix socket and /dev/null."""
+    paths = {
+        "fifo": tmp_path / "pipe.jsonl",
+        "link to a fifo": tmp_path / "link.txt",
+        "link to /dev/zero": tmp_path / "zero.txt",
+        "socket": tmp_path / "sock.html",
+        "character device": Path("/dev/null"),
+    }
+    os.mkfifo(paths["fifo"])
+    paths["link to a fifo"].symlink_to(paths["fifo"])
+    paths["link to /dev/zero"].symlink_to("/dev/zero")
+    server = socket.socket(socket.AF_UNIX)
+    server.bind(str(paths["socket"]))
+    yield paths
+    server.close()
+
+
+SPECIAL_REASONS = {
+    "fifo": "not a regular file (a FIFO)",
+    "link to a fifo": "not a regular file (a FIFO)",
+    "link to /dev/zero": "not a regular file (a character device)",
+    "socket": "not a regular file (a socket)",
+    "character device": "not a regular file (a character device)",
+}
+
+
+def test_special_files_are_failures_and_never_opened(
+    tmp_path: Path, special_files: dict[str, Path]
+) -> None:
+    good = tmp_path / "bridge.txt"
+    good.write_text(PLAIN_STORY, encoding="utf-8")
+    with within(20):
+        items = read(*special_files.values(), good)
+    assert failures(items) == {
+        str(path): SPECIAL_REASONS[kind] for kind, path in special_files.items()
+    }
+    assert items[-1] == Document(str(good), text=PLAIN_STORY, title="Bridge repairs finish early")
+
+
+def test_special_files_in_a_directory_are_failures_and_the_rest_is_read(
+    tmp_path: Path, special_files: dict[str, Path]
+) -> None:
+    (tmp_path / "bridge.txt").write_text(PLAIN_STORY, encoding="utf-8")
+    with within(20):
+        items = read(tmp_path)
+    expected = {
+        str(path): SPECIAL_REASONS[kind]
+        for kind, path in special_files.items() if path.parent == tmp_path
+    }
+    assert failures(items) == expected
+    assert [d.input for d in items if isinstance(d, Document)] == [str(tmp_path / "bridge.txt")]
+
+
+def test_read_article_refuses_special_files(special_files: dict[str, Path]) -> None:
+    for kind, path in special_files.items():
+        with within(20), pytest.raises(InputError) as caught:
+            read_article(path)
+        assert str(caught.value) == f"cannot read {path}: {SPECIAL_REASONS[kind]}"
+
+
+def test_unreadable_file_and_directory(tmp_path: Path) -> None:
+    probe = tmp_path / "probe"
+    probe.write_text("x")
+    probe.chmod(0)
+    if os.access(probe, os.R_OK):
+        pytest.skip("file permissions are not enforced here (root with CAP_DAC_OVERRIDE)")
+    secret = tmp_path / "secret.txt"
+    secret.write_text(PLAIN_STORY, encoding="utf-8")
+    secret.chmod(0)
+    closed = tmp_path / "closed"
+    closed.mkdir()
+    (closed / "inside.txt").write_text(PLAIN_STORY, encoding="utf-8")
+    closed.chmod(0)
+    try:
+        assert failures(read(secret, closed)) == {
+            str(secret): "permission denied",
+            str(closed): "cannot list directory: permission denied",
+        }
+        with pytest.raises(InputError, match="permission denied"):
+            read_article(secret)
+        [unlisted] = expand_inputs([str(closed)])
+        assert str(unlisted) == (
+            f"cannot read {closed}: cannot list the directory (permission denied)"
+        )
+    finally:
+        closed.chmod(0o755)
+
+
+# -- byte-order marks and UTF-16 ----------------------------------------------------------------
+
+UNMARKED = "looks like {} without a byte-order mark; convert it, e.g. iconv -f {} -t utf-8"
+
+
+@pytest.mark.parametrize(
+    ("data", "expected"),
+    [
+        (codecs.BOM_UTF8 + PLAIN_STORY.encode(), PLAIN_STORY),
+        (PLAIN_STORY.encode("utf-16"), PLAIN_STORY),  # the machine's order, with its mark
+        (codecs.BOM_UTF16_LE + PLAIN_STORY.encode("utf-16-le"), PLAIN_STORY),
+        (codecs.BOM_UTF16_BE + PLAIN_STORY.encode("utf-16-be"), PLAIN_STORY),
+        (codecs.BOM_UTF32_LE + PLAIN_STORY.encode("utf-32-le"), PLAIN_STORY),
+        (codecs.BOM_UTF32_BE + PLAIN_STORY.encode("utf-32-be"), PLAIN_STORY),
+        (PLAIN_STORY.encode("utf-16-le"), UNMARKED.format("UTF-16", "utf-16le")),
+        (PLAIN_STORY.encode("utf-16-be"), UNMARKED.format("UTF-16", "utf-16be")),
+        (PLAIN_STORY.encode("utf-32-le"), UNMARKED.format("UTF-32", "utf-32le")),
+        (
+            codecs.BOM_UTF16_LE + b"B\x00r\x00i",
+            "not valid UTF-16LE (byte 0x69 at offset 6); convert it, e.g. iconv -f utf-16le",
+        ),
+        (b"GIF89a\x01\x00\x00\x00\xff\x00binary\x00\x00data", "binary data, not a UTF-8 text"),
+        (codecs.BOM_UTF16_LE + b"a\x00\x00\x00b\x00", "binary data, not a UTF-16LE text"),
+    ],
+    ids=[
+        "UTF-8 with a mark", "UTF-16 with a mark", "UTF-16LE with a mark", "UTF-16BE with a mark",
+        "UTF-32LE with a mark", "UTF-32BE with a mark", "UTF-16LE without a mark",
+        "UTF-16BE without a mark", "UTF-32LE without a mark", "UTF-16 cut mid-character",
+        "binary", "UTF-16 holding NULs",
+    ],
+)
+def test_decode_article_reads_byte_order_marks_and_names_unmarked_utf16(
+    data: bytes, expected: str
+) -> None:
+    if expected == PLAIN_STORY:
+        assert decode_article(data, "a.txt") == PLAIN_STORY  # the mark is not part of the text
+    else:
+        with pytest.raises(InputError) as caught:
+            decode_article(data, "a.txt")
+        assert str(caught.value).startswith(f"cannot read a.txt: {expected}")
+
+
+def test_readers_decode_utf16_text_and_html_with_a_mark(tmp_path: Path) -> None:
+    (tmp_path / "bridge.txt").write_bytes(PLAIN_STORY.encode("utf-16"))
+    (tmp_path / "bridge.txt.gz").write_bytes(gzip.compress(PLAIN_STORY.encode("utf-32")))
+    (tmp_path / "market.html").write_bytes(codecs.BOM_UTF16_BE + MARKET_PAGE.encode("utf-16-be"))
+    # an undeclared UTF-16 page: the mark wins over a <meta charset> that lies
+    lying = MARKET_PAGE.replace("<head>", '<head><meta charset="iso-8859-1">')
+    (tmp_path / "lying.html").write_bytes(lying.encode("utf-16"))
+    text, text_gz, lie, market = read(*sorted(tmp_path.iterdir()))
+    assert isinstance(text, Document) and text.text == PLAIN_STORY
+    assert isinstance(text_gz, Document) and text_gz.text == PLAIN_STORY
+    assert isinstance(market, Document) and market.html == MARKET_PAGE
+    assert extract(market).text == "\n\n".join(MARKET_STORY)
+    assert isinstance(lie, Document) and lie.html == lying
+
+
+def test_readers_name_utf16_without_a_mark_and_utf16_jsonl(tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_bytes(PLAIN_STORY.encode("utf-16-le"))
+    (tmp_path / "b.html").write_bytes(MARKET_PAGE.encode("utf-16-be"))
+    (tmp_path / "c.jsonl").write_bytes((json.dumps({"text": PLAIN_STORY}) + "\n").encode("utf-16"))
+    assert failures(read(tmp_path)) == {
+        str(tmp_path / "a.txt"): "looks like UTF-16 without a byte-order mark; convert it, "
+        "e.g. iconv -f utf-16le -t utf-8",
+        str(tmp_path / "b.html"): "looks like UTF-16 without a byte-order mark; convert it, "
+        "e.g. iconv -f utf-16be -t utf-8",
+        str(tmp_path / "c.jsonl"): "UTF-16 text; JSON lines must be UTF-8: convert it, "
+        "e.g. iconv -f utf-16 -t utf-8",
+    }
+
+
+# -- deeply nested HTML -------------------------------------------------------------------------
+
+
+def _nested(depth: int, open_tag: str = "<div>", close_tag: str = "</div>") -> str:
+    return (
+        "<!DOCTYPE html><html><head><title>Market keeps Sunday hours</title></head><body>"
+        + open_tag * depth + "<article>" + "".join(f"<p>{p}</p>" for p in MARKET_STORY)
+        + "</article>" + close_tag * depth + "</body></html>"
+    )
+
+
+@pytest.mark.parametrize(
+    "page",
+    [
+        _nested(254),  # the first depth libxml2 used to cut: the story sits below 256
+        _nested(300),
+        _nested(2100),  # deeper than lxml's huge_tree limit too
+        _nested(10_000),
+        "<html><body>" + "<div>" * 10_000 + "".join(f"<p>{p}" for p in MARKET_STORY),  # unclosed
+        _nested(3000, "<span><div>", "</div></span>"),
+        _nested(5000, "<blockquote>", "</blockquote>"),  # not a wrapper: cut at MAX_DEPTH
+        _nested(400, "<table><tr><td>", "</td></tr></table>"),
+    ],
+    ids=["254 divs", "300 divs", "2100 divs", "10000 divs", "10000 unclosed divs",
+         "3000 span+div", "5000 blockquotes", "400 tables"],
+)
+def test_deeply_nested_html_still_yields_its_text(page: str) -> None:
+    with within(30):
+        article = extract(Document("deep.html", html=page))
+    assert article.text == "\n\n".join(MARKET_STORY)
+
+
+def test_flattening_keeps_a_deep_page_shallow_and_leaves_others_alone() -> None:
+    from lxml import etree
+
+    deep = flatten_deep_nesting(_nested(10_000))
+    root = etree.fromstring(deep, etree.HTMLParser())
+    deepest = max(len(list(el.iterancestors())) + 1 for el in root.iter())
+    assert deepest <= nesting.TOP_DEPTH + nesting.BOTTOM_HEIGHT + 3  # with html and body
+    assert all(p in deep for p in MARKET_STORY)
+    for page in (NEWS_PAGE, _nested(200), "<p>" + "<p>".join(["x"] * 5000), _nested(100) * 40):
+        assert flatten_deep_nesting(page) is page
+
+
+def test_paragraphs_only_fallback_is_shallow() -> None:
+    from lxml import etree
+
+    flat = nesting.paragraphs_only(_nested(5000, "<blockquote>", "</blockquote>"))
+    root = etree.fromstring(flat, etree.HTMLParser())
+    assert max(len(list(el.iterancestors())) + 1 for el in root.iter()) <= 4
+    assert "".join(root.itertext()) .count(MARKET_STORY[0]) == 1
+
+
+@pytest.mark.parametrize("pair", sorted(nesting.AUTO_CLOSE), ids=lambda pair: "-".join(pair))
+def test_each_implied_end_the_flattener_follows_is_one_libxml2_makes(pair: tuple[str, str]) -> None:
+    """Were libxml2 not to close ``open`` at ``start``, the flattener would think a page
+    shallower than libxml2 builds it."""
+    from lxml import etree
+
+    open_tag, start_tag = pair
+    context = {"li": "<ul>", "dt": "<dl>", "dd": "<dl>", "option": "<select>", "tr": "<table>",
+               "td": "<table><tr>", "th": "<table><tr>", "thead": "<table>", "tbody": "<table>"}
+    page = (f"<html><body><div>{context.get(open_tag, '')}<{open_tag} id='old'>x"
+            f"<{start_tag} id='new'>y</{start_tag}></div></body></html>")
+    root = etree.fromstring(page, etree.HTMLParser())
+    [new] = root.xpath("//*[@id='new']")
+    assert "old" not in [el.get("id") for el in new.iterancestors()]

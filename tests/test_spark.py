@@ -12,7 +12,11 @@ import pytest
 from claimledger.cli import main
 from claimledger.corpus import tables
 from claimledger.corpus.identity import article_id
+from claimledger.corpus.spark import java_problem
 from claimledger.model import Meta
+
+JAVA_MISSING = java_problem()  # one line: what is missing and what to install
+pytestmark = pytest.mark.skipif(JAVA_MISSING is not None, reason=JAVA_MISSING or "")
 
 ARTICLES = [
     {

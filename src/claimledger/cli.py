@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import argparse
+import errno
 import os
 import sys
 from collections.abc import Sequence
+from typing import TextIO
 
 from claimledger import __version__
 from claimledger.errors import ClaimledgerError, InputError, UsageError
 from claimledger.model import Ledger
+from claimledger.workers import DEFAULT_TIME_LIMIT
+
+UPLOAD_QUEUE = 4  # the default of serve --upload-queue (claimledger.web.upload.UPLOAD_QUEUE)
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
 
@@ -63,6 +68,9 @@ def _corpus_parsers(sub: argparse._SubParsersAction) -> None:
                    help="worker processes (default: all cores)")
     i.add_argument("--max-mb", type=float, default=5, help="largest input page or article (default 5)")
     i.add_argument("--timeout", type=float, default=20, help="seconds to wait for a URL (default 20)")
+    i.add_argument("--time-limit", type=float, default=DEFAULT_TIME_LIMIT, metavar="SECONDS",
+                   help="stop an article's analysis after this long and record it in the errors "
+                   f"table (default {DEFAULT_TIME_LIMIT:g}; 0 = no limit)")
     i.add_argument("--commit-every", type=int, default=64, metavar="N",
                    help="commit after N new articles (default 64)")
     i.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
@@ -134,6 +142,17 @@ def _serve_parser(sub: argparse._SubParsersAction) -> None:
                    help="open the store read-only; uploads are turned off")
     v.add_argument("--max-upload-mb", type=float, default=2,
                    help="largest article accepted by upload, in MB (default 2)")
+    v.add_argument("--time-limit", type=float, default=DEFAULT_TIME_LIMIT, metavar="SECONDS",
+                   help="stop an upload's analysis after this long and say so (default "
+                   f"{DEFAULT_TIME_LIMIT:g}; 0 = no limit)")
+    v.add_argument("--upload-queue", type=int, default=UPLOAD_QUEUE, metavar="N",
+                   help="uploads that may wait while another is analysed; more are refused with "
+                   f"503 and Retry-After (default {UPLOAD_QUEUE})")
+    v.add_argument("--workers", type=int, default=1, metavar="N",
+                   help="server processes (default 1; more than 1 needs --read-only)")
+    v.add_argument("--cache-mb", type=float, default=64,
+                   help="rendered pages and API answers kept per process, in MB (default 64; "
+                   "0 turns the cache off)")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -173,8 +192,9 @@ def analyze_command(args: argparse.Namespace) -> int:
     from claimledger.analyzer import Analyzer
     from claimledger.reading import expand_inputs, read_article
 
-    paths = list(expand_inputs(args.inputs))
-    if not paths:
+    found = list(expand_inputs(args.inputs))  # paths, and an InputError per unlistable directory
+    paths = [p for p in found if isinstance(p, str)]
+    if not found:
         raise UsageError("no .txt files found in the inputs given")
     many = len(paths) > 1
     fmt = args.format
@@ -188,13 +208,12 @@ def analyze_command(args: argparse.Namespace) -> int:
     out_stream = None
     try:
         if args.out and not (fmt == "html" and many):
+            out_stream = _open_output(args.out)
+        for item in found:
             try:
-                out_stream = open(args.out, "w", encoding="utf-8")
-            except OSError as exc:
-                raise InputError(f"cannot write {args.out}: {exc.strerror or exc}") from None
-        for path in paths:
-            try:
-                text, meta = read_article(path, max_bytes=int(args.max_mb * 1024 * 1024))
+                if isinstance(item, InputError):
+                    raise item  # a directory that could not be listed: reported in its place
+                text, meta = read_article(item, max_bytes=int(args.max_mb * 1024 * 1024))
             except ClaimledgerError as exc:
                 print(f"claimledger: error: {exc}", file=sys.stderr)
                 failures += 1
@@ -210,8 +229,6 @@ def analyze_command(args: argparse.Namespace) -> int:
     finally:
         if out_stream is not None:
             out_stream.close()
-    if failures and failures == len(paths):
-        return EXIT_ERROR
     return EXIT_ERROR if failures else EXIT_OK
 
 
@@ -236,11 +253,13 @@ def ingest_command(args: argparse.Namespace) -> int:
 
     if args.workers is not None and args.workers < 1:
         raise UsageError("--workers must be at least 1")
+    if args.time_limit < 0:
+        raise UsageError("--time-limit must not be negative (0 means no limit)")
     log = (lambda m: print(f"claimledger: {m}", file=sys.stderr, flush=True)) if args.verbose else None
     report = ingest(
         args.inputs, args.db, workers=args.workers, commit_every=max(1, args.commit_every),
         max_bytes=int(args.max_mb * 1024 * 1024), timeout=args.timeout, progress=args.progress,
-        log=log, command=" ".join(["ingest", *args.inputs]),
+        time_limit=args.time_limit, log=log, command=" ".join(["ingest", *args.inputs]),
     )
     shown = report.failures if args.verbose else report.failures[:10]
     for inp, reason in shown:
@@ -293,12 +312,7 @@ def show_command(args: argparse.Namespace) -> int:
 
     with Store(args.db, read_only=True, create=False) as store:
         ledger = store.ledger(args.id)
-    stream = None
-    if args.out:
-        try:
-            stream = open(args.out, "w", encoding="utf-8")
-        except OSError as exc:
-            raise InputError(f"cannot write {args.out}: {exc.strerror or exc}") from None
+    stream = _open_output(args.out) if args.out else None
     try:
         _emit(ledger, args.format, args, stream, False)
     finally:
@@ -340,10 +354,23 @@ def _remember_families(store, path: str | None) -> None:
         store.set_meta("families_file", os.path.abspath(path))
 
 
+def _open_output(path: str) -> TextIO:
+    """``path`` opened for writing UTF-8 text, as ``open(path, "w")`` does, except that a FIFO
+    nothing reads is a one-line error instead of a wait for a reader that may never come."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0)
+    try:
+        fd = os.open(path, flags, 0o666)
+    except OSError as exc:
+        reason = "a FIFO that nothing reads" if exc.errno == errno.ENXIO else exc.strerror or exc
+        raise InputError(f"cannot write {path}: {reason}") from None
+    os.set_blocking(fd, True)
+    return os.fdopen(fd, "w", encoding="utf-8")
+
+
 def _write_out(text: str, out: str | None) -> None:
     if out:
         try:
-            with open(out, "w", encoding="utf-8") as fh:
+            with _open_output(out) as fh:
                 fh.write(text)
         except OSError as exc:
             raise InputError(f"cannot write {out}: {exc.strerror or exc}") from None
@@ -392,15 +419,23 @@ def stance_command(args: argparse.Namespace) -> int:
 
     if args.input == "-":
         return run_stance(sys.stdin, sys.stdout)
+    import io
+
+    from claimledger.reading import NotRegularFile, open_regular
+
     try:
-        with open(args.input, encoding="utf-8") as fh:
-            return run_stance(fh, sys.stdout)
+        raw = open_regular(args.input)
     except FileNotFoundError:
         raise InputError(f"cannot read {args.input}: no such file") from None
-    except IsADirectoryError:
-        raise InputError(f"cannot read {args.input}: it is a directory") from None
-    except UnicodeDecodeError:
-        raise InputError(f"cannot read {args.input}: not valid UTF-8") from None
+    except (IsADirectoryError, NotRegularFile) as exc:
+        raise InputError(f"cannot read {args.input}: {exc.strerror}") from None
+    except OSError as exc:
+        raise InputError(f"cannot read {args.input}: {exc.strerror or exc}") from None
+    with io.TextIOWrapper(raw, encoding="utf-8") as fh:
+        try:
+            return run_stance(fh, sys.stdout)
+        except UnicodeDecodeError:
+            raise InputError(f"cannot read {args.input}: not valid UTF-8") from None
 
 
 def serve_command(args: argparse.Namespace) -> int:
@@ -408,8 +443,14 @@ def serve_command(args: argparse.Namespace) -> int:
 
     if args.max_upload_mb <= 0:
         raise UsageError("--max-upload-mb must be positive")
+    if args.time_limit < 0:
+        raise UsageError("--time-limit must not be negative (0 means no limit)")
+    if args.upload_queue < 0:
+        raise UsageError("--upload-queue must not be negative")
     serve(args.db, host=args.host, port=args.port, read_only=args.read_only,
-          max_upload_bytes=int(args.max_upload_mb * 1_000_000))
+          max_upload_bytes=int(args.max_upload_mb * 1_000_000), workers=args.workers,
+          cache_bytes=int(args.cache_mb * 1_000_000), time_limit=args.time_limit,
+          upload_queue=args.upload_queue)
     return EXIT_OK
 
 
@@ -433,7 +474,7 @@ def _emit(ledger: Ledger, fmt: str, args: argparse.Namespace, stream, many: bool
     if fmt == "html" and many:
         os.makedirs(args.out, exist_ok=True)
         stem = os.path.splitext(os.path.basename(ledger.meta.path or ledger.id[:12]))[0]
-        with open(os.path.join(args.out, f"{stem}.html"), "w", encoding="utf-8") as fh:
+        with _open_output(os.path.join(args.out, f"{stem}.html")) as fh:
             fh.write(render(ledger, "html"))
         return
     if fmt == "jsonl":

@@ -13,6 +13,11 @@ A file of unknown kind is one Failure: named on the command line, a file without
 read as plain text when it is text; found in a directory, it must look like HTML, a feed or a
 WARC, so a stray README or LICENSE is reported once and never analysed as news.
 
+Only regular files are opened (symlinks followed): a FIFO, device or socket is one Failure
+("not a regular file (a FIFO)"), told without opening it, so it can never block the batch.
+Text and HTML in UTF-16 or UTF-32 are read when they start with a byte-order mark, and named
+as such when they do not.
+
 ``max_bytes`` caps everything read whole: a text or HTML file, a feed, a fetched page, one JSONL
 line, one WARC record's payload. JSONL and WARC files are streamed and have no overall cap.
 """
@@ -28,14 +33,13 @@ import io
 import json
 import os
 import re
-import stat
 import zlib
 from calendar import timegm
 from collections.abc import Iterable, Iterator
 from copy import deepcopy
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, BinaryIO
 from urllib.parse import urlsplit
 
 from claimledger.corpus.fetch import (
@@ -46,8 +50,16 @@ from claimledger.corpus.fetch import (
     is_http_url,
     parse_content_type,
 )
+from claimledger.corpus.nesting import flatten_deep_nesting
 from claimledger.errors import InputError
-from claimledger.reading import decode_article, guess_title
+from claimledger.reading import (
+    NotRegularFile,
+    byte_order_mark,
+    decode_article,
+    guess_title,
+    open_regular,
+    unmarked_encoding_reason,
+)
 
 MAX_BYTES = 5 * 1024 * 1024
 FULL_ARTICLE_WORDS = 80  # a feed entry's content is taken as the article from this many words
@@ -172,7 +184,7 @@ def extract(doc: Document, *, max_bytes: int = MAX_BYTES) -> Article:
         raise InputError("nothing to extract: the document has neither text nor HTML")
     if len(doc.html) > max_bytes:
         raise InputError(f"the HTML is larger than the {format_size(max_bytes)} limit")
-    found = _trafilatura(doc.html, doc.url)
+    found = _trafilatura(flatten_deep_nesting(doc.html), doc.url)
     text = _paragraphs(found.body) if found is not None else ""
     if not text:
         raise InputError(
@@ -265,10 +277,7 @@ class _Reader:
 
     def file(self, path: str, *, named: bool) -> Iterator[Document | Failure]:
         try:
-            if not stat.S_ISREG(os.stat(path).st_mode):
-                yield Failure(path, "not a regular file or directory")
-                return
-            head, gzipped = _read_head(path)
+            head, gzipped = _read_head(path)  # refuses a FIFO, device or socket unopened
         except OSError as exc:
             yield Failure(path, _os_reason(exc))
             return
@@ -278,7 +287,16 @@ class _Reader:
         if not head.strip():
             yield Failure(path, "the file is empty")
             return
-        kind, reason = _decide(_suffix_kind(path), _sniff(head), named=named)
+        sniffed = _sniff(head)
+        kind, reason = _decide(_suffix_kind(path), sniffed, named=named)
+        if sniffed == "binary":
+            reason = unmarked_encoding_reason(head) or reason
+        marked = byte_order_mark(head)
+        if kind == "jsonl" and marked and marked[1] != "UTF-8":
+            encoding = marked[1][:6]  # UTF-16 or UTF-32, either byte order
+            yield Failure(path, f"{encoding} text; JSON lines must be UTF-8: convert it, "
+                          f"e.g. iconv -f {encoding.lower()} -t utf-8")
+            return
         if kind in ("text", "html", "feed"):
             data = _read_whole(path, gzipped, self.max_bytes)
             if isinstance(data, str):
@@ -329,7 +347,7 @@ class _Reader:
         from warcio.exceptions import ArchiveLoadFailed
 
         number = 0
-        with open(path, "rb") as fh:
+        with open_regular(path) as fh:
             size = os.fstat(fh.fileno()).st_size
             archive = ArchiveIterator(fh)
             records = iter(archive)
@@ -478,9 +496,11 @@ def _sniff(head: bytes) -> str | None:
     """What a file's first bytes look like: warc, feed, html, jsonl, text, xml, binary or None."""
     if head.startswith(b"WARC/"):
         return "warc"
-    if head.startswith(_BINARY_MAGIC) or b"\x00" in head:
+    marked = byte_order_mark(head)
+    codec, body = (marked[0], head[len(marked[2]):]) if marked else ("utf-8", head)
+    if head.startswith(_BINARY_MAGIC) or (marked is None and b"\x00" in head):
         return "binary"
-    start = head.decode("utf-8", "replace").lstrip("\ufeff \t\r\n")
+    start = codecs.getincrementaldecoder(codec)("replace").decode(body).lstrip("\ufeff \t\r\n")
     root = _ROOT.match(start[:4096])
     if root:
         tag = root[1].lower()
@@ -497,7 +517,7 @@ def _sniff(head: bytes) -> str | None:
             if isinstance(json.loads(first), dict):
                 return "jsonl"
     try:
-        codecs.getincrementaldecoder("utf-8")().decode(head, final=False)
+        codecs.getincrementaldecoder(codec)().decode(body, final=False)
     except UnicodeDecodeError:
         return None
     return "text"
@@ -549,8 +569,8 @@ def _text_document(where: str, data: bytes, max_bytes: int) -> Document | Failur
 def _html_document(
     where: str, data: bytes, *, charset: str | None, url: str | None = None
 ) -> Document | Failure:
-    if b"\x00" in data[:_HEAD_BYTES]:
-        return Failure(where, "binary data, not HTML")
+    if byte_order_mark(data) is None and b"\x00" in data[:_HEAD_BYTES]:
+        return Failure(where, unmarked_encoding_reason(data) or "binary data, not HTML")
     html = _decode_html(data, charset)
     if not html.strip():
         return Failure(where, "the page is empty")
@@ -693,16 +713,23 @@ def _word_count(markup: str) -> int:
 
 
 def _read_head(path: str) -> tuple[bytes, bool]:
-    """The first bytes of a file, decompressed if it is gzip, and whether it is."""
-    with open(path, "rb") as fh:
+    """The first bytes of a regular file, decompressed if it is gzip, and whether it is."""
+    with open_regular(path) as fh:
         raw = fh.read(_HEAD_BYTES)
     if raw.startswith(b"\x1f\x8b"):
         return zlib.decompressobj(wbits=31).decompress(raw, _HEAD_BYTES), True
     return raw, False
 
 
-def _open(path: str, gzipped: bool) -> gzip.GzipFile | io.BufferedReader:
-    return gzip.GzipFile(path, "rb") if gzipped else open(path, "rb")
+@contextlib.contextmanager
+def _open(path: str, gzipped: bool) -> Iterator[gzip.GzipFile | BinaryIO]:
+    """A regular file for reading, decompressed when ``gzipped``."""
+    with open_regular(path) as raw:
+        if gzipped:
+            with gzip.GzipFile(fileobj=raw, mode="rb") as unzipped:
+                yield unzipped
+        else:
+            yield raw
 
 
 def _read_whole(path: str, gzipped: bool, max_bytes: int) -> bytes | str:
@@ -720,7 +747,7 @@ def _read_whole(path: str, gzipped: bool, max_bytes: int) -> bytes | str:
 
 
 def _capped_lines(
-    fh: gzip.GzipFile | io.BufferedReader, max_bytes: int
+    fh: gzip.GzipFile | BinaryIO, max_bytes: int
 ) -> Iterator[tuple[int, bytes | None]]:
     """(line number, line) pairs from 1; the line is None when longer than ``max_bytes``."""
     number = 0
@@ -735,10 +762,12 @@ def _capped_lines(
 
 
 def _decode_html(data: bytes, charset: str | None) -> str:
-    """HTML bytes as text: BOM, then the server's charset, then <meta charset>, then UTF-8, then a
-    guess (trafilatura's detection)."""
-    if data.startswith(codecs.BOM_UTF8):
-        return data[3:].decode("utf-8", "replace")
+    """HTML bytes as text: BOM (UTF-8, -16 or -32), then the server's charset, then <meta
+    charset>, then UTF-8, then a guess (trafilatura's detection)."""
+    marked = byte_order_mark(data)
+    if marked:
+        codec, _, bom = marked
+        return data[len(bom):].decode(codec, "replace")
     meta = _META_CHARSET.search(data[:4096])
     for declared in (charset, meta[1].decode("ascii", "replace") if meta else None):
         if not declared:
@@ -846,6 +875,8 @@ def _guarded(name: str, items: Iterator[Document | Failure]) -> Iterator[Documen
 
 
 def _os_reason(exc: OSError) -> str:
+    if isinstance(exc, NotRegularFile | IsADirectoryError):
+        return exc.strerror or _first_line(exc)
     if isinstance(exc, FileNotFoundError):
         return "no such file or directory"
     if isinstance(exc, PermissionError):

@@ -16,7 +16,9 @@ import argparse
 import datetime as dt
 import json
 import os
+import re
 import shutil
+import subprocess
 import sys
 from collections.abc import Iterator
 
@@ -127,6 +129,8 @@ def run(
         raise InputError(f"cannot read {input_path}: no such file or directory")
     own = spark is None
     if own:
+        if problem := java_problem():
+            raise UsageError(problem)
         os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
         builder = SparkSession.builder.appName("claimledger")
         master = master or os.environ.get("SPARK_MASTER")
@@ -175,6 +179,34 @@ def run(
     finally:
         if own:
             spark.stop()
+
+
+JAVA_MAJOR = 17
+JAVA_INSTALL = (
+    "install Java 17 or later (Debian: apt-get install openjdk-17-jre-headless) or set JAVA_HOME"
+)
+
+
+def java_problem() -> str | None:
+    """None when the Java that Spark will start (``$JAVA_HOME/bin/java``, else ``java`` on the
+    PATH) is there and 17 or later; else a one-line reason saying what to install."""
+    home = os.environ.get("JAVA_HOME")
+    java = os.path.join(home, "bin", "java") if home else shutil.which("java")
+    where = f"JAVA_HOME={home}" if home else "the PATH"
+    if not java or not os.access(java, os.X_OK):
+        return (f"claimledger spark needs Java (Spark runs on the JVM) and there is none in "
+                f"{where}: {JAVA_INSTALL}")
+    try:
+        shown = subprocess.run(
+            [java, "-version"], capture_output=True, text=True, timeout=30, check=False
+        )
+    except (OSError, subprocess.SubprocessError) as exc:
+        return f"claimledger spark cannot run {java} ({exc}): {JAVA_INSTALL}"
+    found = re.search(r'version "(?:1\.)?(\d+)', shown.stderr + shown.stdout)
+    if found and int(found[1]) < JAVA_MAJOR:
+        return (f"claimledger spark needs Java {JAVA_MAJOR}+, and {java} is Java {found[1]}: "
+                f"{JAVA_INSTALL}")
+    return None
 
 
 def _read(spark, path: str):
