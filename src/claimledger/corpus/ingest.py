@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import collections
 import contextlib
+import functools
 import gzip
 import os
 import sys
@@ -80,6 +81,7 @@ def ingest(
     log: Callable[[str], None] | None = None,
     command: str = "ingest",
     analyzer_factory: Callable[[], Any] | None = None,
+    engine: str = "accurate",
 ) -> IngestReport:
     """Ingest ``inputs`` into the store at ``db``; see the module docstring.
 
@@ -87,7 +89,13 @@ def ingest(
     limit). ``analyzer_factory`` makes the analyser of each worker (default
     :class:`claimledger.analyzer.Analyzer`; anything with ``analyze(text, meta)``); it must
     pickle, as a class defined at module level does. Tests use it to make an article slow.
+    ``engine`` is the analyser's attribution engine ("accurate" or "fast") when no factory is
+    given.
     """
+    if analyzer_factory is None:
+        from claimledger.analyzer import Analyzer, check_engine
+
+        analyzer_factory = functools.partial(Analyzer, engine=check_engine(engine))
     inputs = list(inputs)
     workers = workers or default_workers()
     report = IngestReport()

@@ -37,11 +37,21 @@ _ANALYSED = pa.schema([
 ])
 
 
-def _analyse_batches(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+def _analyse_with(engine: str):
+    """The executors' function: ledger rows for every text of every batch, with ``engine``."""
+
+    def analyse(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+        return _analyse_batches(batches, engine)
+
+    return analyse
+
+
+def _analyse_batches(batches: Iterator[pa.RecordBatch], engine: str = "accurate"
+                     ) -> Iterator[pa.RecordBatch]:
     """Runs on the executors: ledger rows for every text of every batch."""
     from claimledger.corpus import identity
 
-    analyzer = _worker_analyzer()
+    analyzer = _worker_analyzer(engine)
     for batch in batches:
         cols = batch.to_pydict()
         n = batch.num_rows
@@ -75,16 +85,16 @@ def _analyse_batches(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBat
         yield pa.RecordBatch.from_pydict(out, schema=_ANALYSED)
 
 
-_analyzer = None
+_analyzers: dict[str, object] = {}
 
 
-def _worker_analyzer():
-    global _analyzer
-    if _analyzer is None:
+def _worker_analyzer(engine: str):
+    """The Python worker's analyser, loaded once per process and engine."""
+    if engine not in _analyzers:
         from claimledger.analyzer import Analyzer
 
-        _analyzer = Analyzer()
-    return _analyzer
+        _analyzers[engine] = Analyzer(engine=engine)
+    return _analyzers[engine]
 
 
 def _iso(value) -> str | None:
@@ -119,6 +129,7 @@ def run(
     text_column: str = "text",
     partitions: int | None = None,
     spark=None,
+    engine: str = "accurate",
 ) -> dict[str, int]:
     """Analyse ``input_path`` (Parquet or JSONL, file or directory) on Spark into ``out_dir``.
     Returns the row count of every table written."""
@@ -156,7 +167,7 @@ def run(
         if partitions:
             df = df.repartition(partitions)
         analysed_dir = os.path.join(out_dir, "_analysed")
-        (df.mapInArrow(_analyse_batches, from_arrow_schema(_ANALYSED))
+        (df.mapInArrow(_analyse_with(engine), from_arrow_schema(_ANALYSED))
            .write.mode("overwrite").parquet(analysed_dir))
         analysed = spark.read.parquet(analysed_dir)
         ok = analysed.where(F.col("error").isNull())
@@ -228,7 +239,7 @@ def main(argv: list[str] | None = None) -> int:
     add_arguments(p)
     args = p.parse_args(argv)
     counts = run(args.input, args.out, master=args.master, text_column=args.text_column,
-                 partitions=args.partitions)
+                 partitions=args.partitions, engine=args.engine)
     print(json.dumps(counts))
     return 0
 
@@ -240,6 +251,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help="Spark master (default: $SPARK_MASTER, or local[*]; spark-submit sets it)")
     p.add_argument("--text-column", default="text")
     p.add_argument("--partitions", type=int, default=None, help="repartition the input first")
+    p.add_argument("--engine", choices=("accurate", "fast"), default="accurate",
+                   help="attribution engine: the trained tagger (default) or the rules")
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -101,6 +101,12 @@ class Store:
                                  "`claimledger ingest ... --db {path}`)".replace("{path}", path))
             if os.path.isdir(path):
                 raise InputError(f"cannot open {path}: it is a directory")
+            if os.path.exists(path):
+                from claimledger.reading import special_file_reason
+
+                reason = special_file_reason(os.stat(path).st_mode)
+                if reason:  # DuckDB would wait on a FIFO for ever
+                    raise InputError(f"cannot open {path}: {reason}, not a claimledger store")
         try:
             self.con = duckdb.connect(path, read_only=read_only)
         except duckdb.IOException as exc:

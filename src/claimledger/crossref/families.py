@@ -18,7 +18,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from importlib import resources
-from pathlib import Path
 
 from claimledger.errors import InputError
 
@@ -49,8 +48,11 @@ class Families:
         lines = base.splitlines()
         origin = "families.tsv"
         if path:
+            from claimledger.reading import open_regular
+
             try:
-                lines += Path(path).read_text(encoding="utf-8").splitlines()
+                with open_regular(path) as fh:  # a FIFO or device is refused, never read
+                    lines += fh.read().decode("utf-8").splitlines()
             except OSError as exc:
                 raise InputError(f"cannot read {path}: {exc.strerror or exc}") from None
             except UnicodeDecodeError:

@@ -275,13 +275,14 @@ def predictions_of(ledger) -> list[PredictedAttribution]:
 
 
 def evaluate(
-    root: Path = DEFAULT_ROOT, split: str = "dev", annotators: str = "first", limit: int | None = None
+    root: Path = DEFAULT_ROOT, split: str = "dev", annotators: str = "first",
+    limit: int | None = None, engine: str = "accurate",
 ) -> Scores:
-    """Run the full analyzer over a PolNeAR split and score it."""
+    """Run the full analyzer (with ``engine``) over a PolNeAR split and score it."""
     from claimledger.analyzer import Analyzer
 
     articles = list(iter_articles(root, split, annotators))[:limit]
-    analyzer = Analyzer()
+    analyzer = Analyzer(engine=engine)
     ledgers = analyzer.pipe(a.text for a in articles)
     return merge(
         score_article(a.text, a.attributions, predictions_of(ledger))

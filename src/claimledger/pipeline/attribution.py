@@ -19,8 +19,9 @@ import re
 from bisect import bisect_left, bisect_right, insort
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
+from functools import cache
 
-from spacy.tokens import Doc, Token
+from spacy.tokens import Doc, Span, Token
 
 from claimledger.pipeline.lexicons import words
 from claimledger.pipeline.quotes import Quote, QuoteIndex
@@ -61,6 +62,8 @@ class RawAttribution:
     source_token: int | None
     rule: str
     extra_mentions: tuple[CharSpan, ...] = ()
+    confidence: float | None = None  # set by the accurate engine; the rules' come from their rule
+    act: str | None = None  # set by the accurate engine's act model; else the cue lexicon's
 
 
 # -- small span helpers -------------------------------------------------------------------------
@@ -74,6 +77,29 @@ def doc_text(doc: Doc) -> str:
     if text is None:
         text = doc.user_data["claimledger.text"] = doc.text
     return text
+
+
+def doc_entities(doc: Doc) -> tuple[tuple[Span, ...], list[int], dict[int, Span]]:
+    """The entities of ``doc``, their start tokens, and token -> entity; built once per Doc
+    (spaCy builds ``doc.ents`` anew each time, and ``span.ents`` walks all of them)."""
+    cached = doc.user_data.get("claimledger.ents")
+    if cached is None:
+        ents = tuple(doc.ents)
+        by_token = {i: ent for ent in ents for i in range(ent.start, ent.end)}
+        cached = doc.user_data["claimledger.ents"] = (ents, [e.start for e in ents], by_token)
+    return cached
+
+
+def span_entities(span: Span) -> list[Span]:
+    """``span.ents`` (the entities wholly inside ``span``), found by bisection rather than by a
+    walk over every entity of the Doc."""
+    ents, starts, _ = doc_entities(span.doc)
+    out = []
+    for ent in ents[bisect_left(starts, span.start) :]:
+        if ent.end > span.end:
+            break
+        out.append(ent)
+    return out
 
 
 def _trim(doc: Doc, start: int, end: int) -> CharSpan:
@@ -143,6 +169,20 @@ def _is_dateline(tok: Token) -> bool:
     )
 
 
+_POSSESSIVE = re.compile(r"(?:['’]s|['’])$")
+
+
+def clean_name(text: str) -> str:
+    """A mention as a name: no possessive ending, single spaces, no edge commas or colons."""
+    text = _POSSESSIVE.sub("", text.strip())
+    return re.sub(r"\s+", " ", text).strip(" ,;:")
+
+
+def names_someone(text: str) -> bool:
+    """Whether a mention can name a source: its name has a letter or digit (in any script)."""
+    return any(ch.isalnum() for ch in clean_name(text))
+
+
 def _source_of(tok: Token) -> tuple[CharSpan | None, int | None, tuple[CharSpan, ...]]:
     doc = tok.doc
     if _is_dateline(tok):
@@ -152,7 +192,10 @@ def _source_of(tok: Token) -> tuple[CharSpan | None, int | None, tuple[CharSpan,
         extra = (_tokens_span(doc, tok.i, tok.i),)
         tok = tok.head.head
     first, last = source_np(tok)
-    return _tokens_span(doc, first, last), tok.i, extra
+    span = _tokens_span(doc, first, last)
+    if not names_someone(doc_text(doc)[span[0] : span[1]]):
+        return None, None, ()  # a quote mark or a stray "'s" the parser took for the subject
+    return span, tok.i, extra
 
 
 def find_subject(verb: Token, depth: int = 0) -> Token | None:
@@ -799,6 +842,39 @@ def extract_attributions(
     return sorted(unique.values(), key=lambda r: (r.content[0], r.content[1]))
 
 
+def inanimate_source(doc: Doc, rel: RawAttribution) -> bool:
+    """Is the relation's source an abstract or inanimate subject ("the decision underscores",
+    "a growing unease characterized") -- no speaker at all? Its head noun is in
+    ``lexicons/inanimate_nouns.txt`` and no name or person is part of it."""
+    if rel.source_token is None:
+        return False
+    head = doc[rel.source_token]
+    if head.pos_ not in ("NOUN", "PROPN") or head.lemma_.lower() not in words("inanimate_nouns"):
+        return False
+    span = doc[head.left_edge.i : head.right_edge.i + 1]
+    return not any(t.ent_type_ in ("PERSON", "ORG", "NORP", "GPE") or t.pos_ == "PROPN"
+                   for t in span)
+
+
+def rule_family(rule: str) -> str:
+    """``verb:ccomp+cont`` -> ``verb``: the rule that found a relation, without its detail."""
+    return rule.split("+", 1)[0].split(":", 1)[0]
+
+
+def rule_confidence(rule: str) -> float:
+    """How often the rule that found a relation is right: its precision on PolNeAR train
+    (``lexicons/rule_precision.tsv``, measured by ``scripts/measure_rule_precision.py``)."""
+    table = rule_precision()
+    return table.get(rule_family(rule), table.get("*", 0.5))
+
+
+@cache
+def rule_precision() -> dict[str, float]:
+    from claimledger.pipeline.lexicons import table
+
+    return {k: float(v) for k, v in table("rule_precision").items()}
+
+
 def _overlaps(a: CharSpan, b: CharSpan) -> bool:
     return a[0] < b[1] and b[0] < a[1]
 
@@ -811,4 +887,7 @@ def _inside_quote_first_person(doc: Doc, r: RawAttribution, quotes: QuoteIndex) 
     return tok.lower_ in _PRONOUN_SUBJECTS and quotes.containing(tok.idx) is not None
 
 
-__all__ = ["CueDecision", "RawAttribution", "extract_attributions", "find_subject", "source_np"]
+__all__ = [
+    "CueDecision", "RawAttribution", "clean_name", "doc_entities", "doc_text",
+    "extract_attributions", "find_subject", "names_someone", "source_np", "span_entities",
+]

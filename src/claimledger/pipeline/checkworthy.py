@@ -37,6 +37,7 @@ import numpy as np
 from spacy.tokens import Span
 
 from claimledger import embeddings
+from claimledger.pipeline.attribution import span_entities
 
 MODEL_FORMAT = "claimledger.checkworthy/1"
 DEFAULT_MODEL = "checkworthy.json"
@@ -166,7 +167,7 @@ def sentence_features(span: Span | Any) -> list[float]:
     feats: list[float] = [math.log1p(n), *_bins(n)]
 
     ent_counts = dict.fromkeys(ENT_TYPES, 0)
-    ents = list(span.ents)
+    ents = span_entities(span) if isinstance(span, Span) else list(span.ents)
     for e in ents:
         if e.label_ in ent_counts:
             ent_counts[e.label_] += 1

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from bisect import bisect_left
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -84,24 +85,43 @@ def claim_units(doc: Doc, attributions: Sequence[Attribution]) -> list[_Unit]:
         seen.add((s, e))
         units.append(_Unit(s, e, a, span))
     covered = sorted((a.content.start, a.content.end) for a in attributions)
-    for sent in doc.sents:
+    cue_starts = sorted(a.cue.start for a in attributions if a.cue)
+    active: list[tuple[int, int]] = []  # contents that start before the sentence ends, in order
+    next_covered = 0
+    for sent in doc.sents:  # in text order: a content that ends before a sentence is done with
+        while next_covered < len(covered) and covered[next_covered][0] < sent.end_char:
+            active.append(covered[next_covered])
+            next_covered += 1
+        active = [(s, e) for s, e in active if e > sent.start_char]
         text = sent.text.strip()
         if len(text.split()) < 5:
             continue
-        inside = sum(
-            max(0, min(e, sent.end_char) - max(s, sent.start_char)) for s, e in covered
-            if s < sent.end_char and e > sent.start_char
-        )
+        inside = sum(max(0, min(e, sent.end_char) - max(s, sent.start_char)) for s, e in active)
         if inside >= 0.4 * (sent.end_char - sent.start_char):
             continue  # the sentence reports somebody; its content is already a unit
-        if any(a.cue and sent.start_char <= a.cue.start < sent.end_char for a in attributions):
-            continue
+        if bisect_left(cue_starts, sent.end_char) > bisect_left(cue_starts, sent.start_char):
+            continue  # a cue of the sentence: it reports somebody
         lead = len(sent.text) - len(sent.text.lstrip())
         start = sent.start_char + lead
         end = start + len(text)
         units.append(_Unit(start, end, None, sent))
     units.sort(key=lambda u: (u.start, u.end))
     return units
+
+
+class _ByStart:
+    """Indices of items whose start lies in a range, in their original order, by bisection."""
+
+    def __init__(self, starts: Sequence[int]) -> None:
+        order = sorted(range(len(starts)), key=lambda i: starts[i])
+        self._starts = [starts[i] for i in order]
+        self._order = order
+
+    def within(self, lo: int, hi: int) -> list[int]:
+        """Indices ``i`` with ``lo <= starts[i] < hi``, ascending."""
+        return sorted(
+            self._order[bisect_left(self._starts, lo) : bisect_left(self._starts, hi)]
+        )
 
 
 def claim_type(text: str, quantities: list, dates: list, span: Span) -> str:
@@ -153,6 +173,8 @@ def build_claims(
     scores = scorer([text[u.start : u.end] for u in units], [u.span for u in units])
     claims: list[Claim] = []
     ev_claims: dict[str, list[str]] = {e.id: [] for e in evidence}
+    hedges_by_start = _ByStart([h.start for h in hedges])
+    evidence_by_start = _ByStart([e.start for e in evidence])
     for u, score in zip(units, scores):
         unit_text = text[u.start : u.end]
         dates = find_dates(unit_text, u.start, published)
@@ -163,8 +185,8 @@ def build_claims(
             u.span.sent.start_char, u.attribution.cue.start if u.attribution.cue else u.start
         )
         sent_end = max(u.end, u.span[-1].sent.end_char if len(u.span) else u.end)
-        in_scope = [h for h in hedges if sent_start <= h.start < sent_end]
-        near = [e for e in evidence if sent_start <= e.start < sent_end]
+        in_scope = [hedges[i] for i in hedges_by_start.within(sent_start, sent_end)]
+        near = [evidence[i] for i in evidence_by_start.within(sent_start, sent_end)]
         cue_lemma = None
         if u.attribution is not None and u.attribution.cue is not None:
             cue_span = doc.char_span(u.attribution.cue.start, u.attribution.cue.end,

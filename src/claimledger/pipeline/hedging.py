@@ -69,6 +69,7 @@ from spacy.attrs import LEMMA, LOWER
 from spacy.matcher import Matcher
 from spacy.tokens import Doc, Span, Token
 
+from claimledger.pipeline.attribution import doc_text
 from claimledger.pipeline.lexicons import table, words
 
 MODEL_FORMAT = "claimledger.certainty/1"
@@ -390,7 +391,7 @@ def _matches(doclike: Doc | Span) -> list[_Match]:
 
 def _cue(doc: Doc, m: _Match) -> HedgeCue:
     s, e = doc[m.start].idx, doc[m.end - 1].idx + len(doc[m.end - 1].text)
-    return HedgeCue(s, e, doc.text[s:e], m.kind)
+    return HedgeCue(s, e, doc_text(doc)[s:e], m.kind)
 
 
 def find_hedges(doc: Doc | Span) -> list[HedgeCue]:

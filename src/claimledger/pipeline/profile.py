@@ -8,7 +8,7 @@ from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
-from claimledger.model import SOURCE_TYPES, Attribution, Claim, Evidence, Source
+from claimledger.model import ACTS, SOURCE_TYPES, Attribution, Claim, Evidence, Source
 
 
 def _share(count: int, total: int) -> dict[str, Any]:
@@ -68,6 +68,7 @@ def build_profile(
     return {
         "attributions": n_attr,
         "attributions_by_source_type": by_source_type,
+        "attributions_by_act": {act: sum(1 for a in attributions if a.act == act) for act in ACTS},
         "sources": len(sources),
         "sources_by_type": {t: sum(1 for s in sources if s.type == t) for t in SOURCE_TYPES},
         "voices_by_affiliation": dict(voices.most_common()),

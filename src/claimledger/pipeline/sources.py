@@ -12,13 +12,21 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left, bisect_right
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from spacy.tokens import Doc, Span, Token
 
 from claimledger.model import Attribution, Source, SourceType, TextSpan
-from claimledger.pipeline.attribution import RawAttribution, doc_text
+from claimledger.pipeline.acts import lexicon_act
+from claimledger.pipeline.attribution import (
+    RawAttribution,
+    clean_name,
+    doc_entities,
+    doc_text,
+    names_someone,
+    rule_confidence,
+)
 from claimledger.pipeline.lexicons import table, words
 from claimledger.pipeline.quotes import Quote, QuoteIndex
 
@@ -28,7 +36,6 @@ _RELATIVE = frozenset("who which that whom".split())
 _DEFINITE = frozenset("the this that these those".split())
 _VAGUE_QUANTIFIERS = frozenset("some many most few several others numerous various".split())
 _ORG_LABELS = ("ORG", "GPE", "NORP", "FAC")
-_POSSESSIVE = re.compile(r"(?:['’]s|['’])$")
 _TITLE_PREFIX = re.compile(r"^(?:(?:the|a|an)\s+)", re.I)
 
 _ANONYMITY = re.compile(
@@ -65,9 +72,7 @@ class _Entity:
 # -- helpers ------------------------------------------------------------------------------------
 
 
-def _clean_name(text: str) -> str:
-    text = _POSSESSIVE.sub("", text.strip())
-    return re.sub(r"\s+", " ", text).strip(" ,;:")
+_clean_name = clean_name
 
 
 def _country(text: str) -> str | None:
@@ -76,14 +81,7 @@ def _country(text: str) -> str | None:
     )
 
 
-def _ents(doc: Doc) -> tuple[tuple[Span, ...], list[int], dict[int, Span]]:
-    """The entities of ``doc``, their start tokens, and token -> entity; built once per Doc."""
-    cached = doc.user_data.get("claimledger.ents")
-    if cached is None:
-        ents = tuple(doc.ents)
-        by_token = {i: ent for ent in ents for i in range(ent.start, ent.end)}
-        cached = doc.user_data["claimledger.ents"] = (ents, [e.start for e in ents], by_token)
-    return cached
+_ents = doc_entities
 
 
 def _ent_of(doc: Doc, tok: Token) -> Span | None:
@@ -134,9 +132,54 @@ class _Typed:
 
 
 def type_mention(doc: Doc, head: Token, first: int, last: int) -> _Typed:
-    """Type one source mention (head token and its noun phrase ``[first, last]``)."""
+    """Type one source mention (head token and its noun phrase ``[first, last]``); its name is
+    never empty: when the entity it would be named after has no letter or digit (the tagger's
+    PERSON over quote marks), the mention itself names it."""
+    typed = _type_mention(doc, head, first, last)
+    if names_someone(typed.name):
+        return typed
+    name = _clean_name(doc[first : last + 1].text)
+    return _Typed(typed.type, name, typed.key[:2] + name.lower(), typed.role, typed.affiliation)
+
+
+def _appositive_person(doc: Doc, head: Token, first: int, last: int) -> _Typed | None:
+    """"Norvane's defence minister, Helena Strand": a role noun with a proper-name apposition is
+    that person (Helena Strand), the role (defence minister), and its possessor the affiliation
+    (Norvane) -- whatever the entity tagger thought of the names."""
+    if head.pos_ != "NOUN" or not (head.lemma_.lower() in words("titles")
+                                   or head.lemma_.lower() in words("anonymous_nouns")):
+        return None
+    for child in head.rights:
+        if child.dep_ != "appos" or child.pos_ != "PROPN" or child.left_edge.i > last + 2:
+            continue
+        names = [t for t in doc[child.left_edge.i : child.i + 1]
+                 if t.pos_ == "PROPN" or (t.dep_ == "compound" and t.is_title)]
+        if not names or not names_someone(" ".join(t.text for t in names)):
+            continue
+        name = _clean_name(doc[names[0].i : names[-1].i + 1].text)
+        role_tokens = [t for t in doc[first : head.i + 1]
+                       if t.dep_ in ("compound", "amod", "nmod") and t.head.i == head.i
+                       and t.pos_ != "PROPN"] + [head]
+        role = " ".join(t.text for t in role_tokens)
+        owner = next((t for t in head.lefts if t.dep_ == "poss" and t.pos_ == "PROPN"), None)
+        affiliation = (_clean_name(doc[owner.left_edge.i : owner.i + 1].text) if owner is not None
+                       else _affiliation(doc, head, first, last))
+        return _Typed("named_person", name, "p:" + _surname_key(name), role, affiliation)
+    return None
+
+
+def _type_mention(doc: Doc, head: Token, first: int, last: int) -> _Typed:
     span_text = doc[first : last + 1].text
     lemma = head.lemma_.lower()
+    appositive = _appositive_person(doc, head, first, last)
+    if appositive is not None:
+        return appositive
+    if (lemma in words("document_nouns") or head.lower_ in words("document_nouns")) and last > first:
+        # documents and data speak for whoever produced them: organizations ("the report",
+        # "internal documents", "UN data"); bare "reports say" stays vague
+        name = _clean_name(span_text)
+        return _Typed("named_organization", name, "o:" + re.sub(r"^(the|a|an)\s+", "",
+                      name.lower()), None, _affiliation(doc, head, first, last))
     if head.pos_ == "ADV":  # "widely regarded", "generally believed": nobody in particular
         return _Typed("vague", f"unnamed ({head.lower_} held view)", "v:" + head.lower_, None, None)
     person = _person_ent(doc, first, last) or (
@@ -288,16 +331,24 @@ def anonymity_reason(doc: Doc, head: Token) -> str | None:
 # -- resolution ---------------------------------------------------------------------------------
 
 
+Typer = Callable[[tuple[int, int]], dict[str, float]]
+# a learned type overrides the rules' when the typer gives it at least this probability
+TYPER_CONFIDENT = 0.5
+
+
 def resolve_sources(
-    doc: Doc, raws: Sequence[RawAttribution], quotes: Sequence[Quote] | QuoteIndex = ()
+    doc: Doc, raws: Sequence[RawAttribution], quotes: Sequence[Quote] | QuoteIndex = (),
+    typer: Typer | None = None,
 ) -> tuple[tuple[Source, ...], tuple[Attribution, ...]]:
-    """Type and resolve the sources of ``raws``; return the ledger's sources and attributions."""
+    """Type and resolve the sources of ``raws``; return the ledger's sources and attributions.
+    ``typer`` (the accurate engine's source-type classifier: a mention's char span -> the
+    probability of each type) retypes the mentions the rules type differently."""
     entities: list[_Entity] = []
     by_key: dict[str, _Entity] = {}
     persons = _person_index(doc)
     rel_entity: list[_Entity | None] = []
     for raw in raws:
-        rel_entity.append(_resolve_one(doc, raw, entities, by_key, persons))
+        rel_entity.append(_resolve_one(doc, raw, entities, by_key, persons, typer))
 
     in_use = {id(r) for r in rel_entity if r is not None}
     used = [e for e in entities if id(e) in in_use]
@@ -329,6 +380,9 @@ def resolve_sources(
                 cue=TextSpan(text[raw.cue[0] : raw.cue[1]], *raw.cue) if raw.cue else None,
                 content=TextSpan(text[s:e], s, e),
                 kind=attribution_kind(text, raw.content, quotes, raw.cue, raw.source),
+                act=raw.act or lexicon_act(doc, raw.cue),  # type: ignore[arg-type]
+                confidence=round(raw.confidence if raw.confidence is not None
+                                 else rule_confidence(raw.rule), 4),
             )
         )
     return sources, tuple(attributions)
@@ -342,7 +396,7 @@ def _person_index(doc: Doc) -> dict[str, str]:
             continue
         name = _clean_name(ent.text)
         key = _surname_key(name)
-        if len(name) > len(out.get(key, "")):
+        if names_someone(name) and len(name) > len(out.get(key, "")):
             out[key] = name
     return out
 
@@ -353,6 +407,7 @@ def _resolve_one(
     entities: list[_Entity],
     by_key: dict[str, _Entity],
     persons: dict[str, str],
+    typer: Typer | None = None,
 ) -> _Entity | None:
     if raw.source is None or raw.source_token is None:
         return None
@@ -383,8 +438,15 @@ def _resolve_one(
             for extra in raw.extra_mentions:
                 ent.add(extra)
         return ent
-    first, last = _token_range(doc, mention)
+    tokens = _token_range(doc, mention)
+    if tokens is None:
+        return None
+    first, last = tokens
     typed = type_mention(doc, head, first, last)
+    if typer is not None:
+        typed = _retyped(typed, typer(mention), doc[first : last + 1].text)
+    if not names_someone(typed.name):
+        return None  # a mention that names nobody (a quote mark, a stray "'s") is no source
     ent = None
     if _is_definite_anaphor(doc, head, first):
         ent = _nominal_antecedent(entities, head.lemma_.lower(), mention[0])
@@ -418,6 +480,23 @@ def _resolve_one(
     return ent
 
 
+def _retyped(typed: _Typed, probs: dict[str, float], span_text: str) -> _Typed:
+    """The rules' typing of a mention, with the learned type when the typer is confident of
+    another of the four source types (``not_a_source`` is handled before: the relation goes)."""
+    best = max((t for t in probs if t != "not_a_source"), key=probs.get, default=None)
+    if best is None or best == typed.type or probs[best] < TYPER_CONFIDENT:
+        return typed
+    name = typed.name if best != "vague" or typed.type == "anonymous" else _clean_name(span_text)
+    if best == "named_person":
+        key = "p:" + _surname_key(name)
+    elif best == "named_organization":
+        key = "o:" + re.sub(r"^the\s+", "", name.lower())
+    else:
+        key = best[0] + ":" + _clean_name(span_text).lower()
+    role = typed.role if best in ("named_person", "anonymous") else None
+    return _Typed(best, name, key, role, typed.affiliation)
+
+
 def _last_person_named_before(doc: Doc, i: int) -> tuple[int, str] | None:
     """The last PERSON name before token ``i`` within the two sentences before it."""
     sent_start = doc[i].sent.start
@@ -425,18 +504,22 @@ def _last_person_named_before(doc: Doc, i: int) -> tuple[int, str] | None:
     surnames = _surnames(doc)
     for j in range(i - 1, prev - 1, -1):
         tok = doc[j]
-        if tok.ent_type_ == "PERSON" or (tok.pos_ == "PROPN" and tok.lower_ in surnames):
+        if (tok.ent_type_ == "PERSON" or (tok.pos_ == "PROPN" and tok.lower_ in surnames)) and (
+            names_someone(tok.text)
+        ):
             if tok.ent_type_ == "PERSON":
                 ent = _ent_of(doc, tok)
-                if ent is not None:
+                if ent is not None and names_someone(ent.text):
                     return ent.start_char, _clean_name(ent.text)
             return tok.idx, tok.text
     return None
 
 
-def _token_range(doc: Doc, span: tuple[int, int]) -> tuple[int, int]:
+def _token_range(doc: Doc, span: tuple[int, int]) -> tuple[int, int] | None:
+    """The first and last token of a character span; None for an empty one."""
     s = doc.char_span(span[0], span[1], alignment_mode="expand")
-    assert s is not None
+    if s is None or len(s) == 0:
+        return None
     return s.start, s.end - 1
 
 

@@ -6,10 +6,10 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from claimledger.model import SOURCE_TYPES, Attribution, Claim, Evidence, Hedge, Ledger, Source
@@ -362,6 +362,7 @@ class ProfileView:
 
     statements: int | None
     statements_by_type: tuple[Share, ...]
+    statements_by_act: tuple[Share, ...]
     sources: int | None
     sources_by_type: tuple[Share, ...]
     voices: tuple[tuple[str, int], ...]
@@ -450,6 +451,8 @@ def profile_view(ledger: Ledger) -> ProfileView | None:
         _share_of(str(k), PROFILE_TYPE_LABELS.get(str(k), clean(str(k))), by_type.get(k), n_attr)
         for k in keys if k in by_type
     ]
+    by_act = _dict(p.get("attributions_by_act"))
+    acts = [_share_of(str(k), clean(str(k)), v, n_attr) for k, v in by_act.items()]
     n_src = _count(p.get("sources"))
     src_types = _dict(p.get("sources_by_type"))
     sources = [
@@ -483,6 +486,7 @@ def profile_view(ledger: Ledger) -> ProfileView | None:
     return ProfileView(
         statements=n_attr,
         statements_by_type=tuple(s for s in statements if s is not None),
+        statements_by_act=tuple(s for s in acts if s is not None),
         sources=n_src,
         sources_by_type=tuple(s for s in sources if s is not None),
         voices=tuple(voices_all[:TOP_VOICES]),
@@ -497,3 +501,19 @@ def profile_view(ledger: Ledger) -> ProfileView | None:
 def _status_rank(status: object) -> int:
     order = ("cited", "missing", "disputed")
     return order.index(status) if status in order else len(order)
+
+
+def only_acts(ledger: Ledger, acts: Collection[str]) -> Ledger:
+    """The ledger as shown with ``--acts``: only the attributions whose act is in ``acts`` (an
+    attribution of a v1/v2 ledger, without an act, counts as speech), the sources that still say
+    something, and the claims that are unattributed or attributed to a kept statement. Offsets
+    and the profile (of the whole article) are unchanged."""
+    keep = tuple(a for a in ledger.attributions if (a.act or "speech") in acts)
+    ids = {a.id for a in keep}
+    speaking = {a.source_id for a in keep}
+    return replace(
+        ledger,
+        attributions=keep,
+        sources=tuple(s for s in ledger.sources if s.id in speaking),
+        claims=tuple(c for c in ledger.claims if c.attribution_id is None or c.attribution_id in ids),
+    )

@@ -471,9 +471,10 @@ def _claim_title(ledger: Ledger, c: Claim, cid: str) -> str:
 
 
 def _statement_title(ledger: Ledger, a: Attribution, attr: str) -> str:
-    """The tooltip of a statement: ``A3: S2 one official (anonymous) — said — direct``."""
+    """The tooltip of a statement: ``A3: S2 one official (anonymous) — said — direct speech``."""
     cue = clean(a.cue.text) if a.cue else "no cue"
-    return f"{attr}: {_who(ledger, a)} — {cue} — {clean(a.kind)}"
+    act = f" {a.act}" if a.act else ""
+    return f"{attr}: {_who(ledger, a)} — {cue} — {clean(a.kind)}{act}"
 
 
 def _who(ledger: Ledger, a: Attribution) -> str:
@@ -699,8 +700,12 @@ def _statements_card(p: ProfileView) -> str:
         f'<span class="n">{s.count} <span class="pc">{escape(percent(s.share))}</span></span></li>'
         for s in shares
     )
+    acts = ""
+    if p.statements_by_act:
+        acts = '<p class="acts">' + " · ".join(
+            escape(_share_line(s)) for s in p.statements_by_act) + "</p>"
     return _card("Statements by source type", p.statements,
-                 f'<div class="stack">{bar}</div><ul>{rows}</ul>')
+                 f'<div class="stack">{bar}</div><ul>{rows}</ul>{acts}')
 
 
 def _share_line(s: Share) -> str:

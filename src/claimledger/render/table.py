@@ -134,6 +134,8 @@ def _profile(p: ProfileView) -> RenderableType:
     if p.statements is not None or p.statements_by_type:
         grid.add_row(Text("statements"), Text(line(
             p.statements, [share_text(s) for s in p.statements_by_type])))
+    if p.statements_by_act:
+        grid.add_row(Text("acts"), Text(" · ".join(share_text(s) for s in p.statements_by_act)))
     if p.sources is not None or p.sources_by_type:
         grid.add_row(Text("sources"), Text(line(
             p.sources, [f"{s.label} {s.count}" for s in p.sources_by_type])))
@@ -190,7 +192,8 @@ def _source_block(ledger: Ledger, source: Source) -> RenderableType:
 
 
 def _statements(attributions: list[Attribution]) -> Table:
-    """A borderless grid: id, kind, cue, truncated content — one row per attribution."""
+    """A borderless grid: id, kind (and act when not speech), cue, truncated content — one row
+    per attribution."""
     grid = Table.grid(padding=(0, 2))
     grid.add_column(no_wrap=True, min_width=3)
     grid.add_column(no_wrap=True, min_width=8)
@@ -198,9 +201,10 @@ def _statements(attributions: list[Attribution]) -> Table:
     grid.add_column(ratio=1, overflow="fold")
     for a in attributions:
         cue = clean(a.cue.text) if a.cue else ""
+        kind = clean(a.kind) if a.act in (None, "speech") else f"{clean(a.kind)} {a.act}"
         grid.add_row(
             Text(clean(a.id)),
-            Text(clean(a.kind)),
+            Text(kind),
             Text(cue or "(no cue)"),
             Text(truncate(a.content.text, CONTENT_LIMIT)),
         )

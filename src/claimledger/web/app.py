@@ -9,6 +9,7 @@ still no writer.
 
 from __future__ import annotations
 
+import functools
 import importlib.resources
 import ipaddress
 import json
@@ -45,7 +46,8 @@ _NO_TELEMETRY = {"tracing": False, "metrics": False, "logs": False, "operation_s
 
 def create_app(db_path: str, *, max_upload_bytes: int = 2_000_000, read_only: bool = False,
                time_limit: float | None = DEFAULT_TIME_LIMIT, upload_queue: int = UPLOAD_QUEUE,
-               analyzer_factory: Callable[[], Any] | None = None) -> FastAPI:
+               analyzer_factory: Callable[[], Any] | None = None,
+               engine: str = "accurate") -> FastAPI:
     """The app over the store at ``db_path`` (created when missing, unless ``read_only``).
 
     The store is opened here, so a locked or foreign file fails now, with a StoreError, rather
@@ -53,6 +55,10 @@ def create_app(db_path: str, *, max_upload_bytes: int = 2_000_000, read_only: bo
     worker process, each within ``time_limit`` seconds, ``upload_queue`` more waiting at most
     (see :class:`Uploader`, which ``analyzer_factory`` is passed to).
     """
+    if analyzer_factory is None:
+        from claimledger.analyzer import Analyzer, check_engine
+
+        analyzer_factory = functools.partial(Analyzer, engine=check_engine(engine))
     store = Store(db_path, read_only=read_only, create=not read_only)
     uploader = Uploader(max_upload_bytes, time_limit=time_limit, queue=upload_queue,
                         analyzer_factory=analyzer_factory)
@@ -213,7 +219,7 @@ def is_loopback(host: str) -> bool:
 def serve(db_path: str, *, host: str = "127.0.0.1", port: int = 8765, read_only: bool = False,
           max_upload_bytes: int = 2_000_000, workers: int = 1,
           cache_bytes: int = CACHE_BYTES, time_limit: float | None = DEFAULT_TIME_LIMIT,
-          upload_queue: int = UPLOAD_QUEUE) -> None:
+          upload_queue: int = UPLOAD_QUEUE, engine: str = "accurate") -> None:
     """Run the app with uvicorn until interrupted; ``workers`` processes (read-only only: DuckDB
     lets one process write a store, but several read it), each with ``cache_bytes`` of cached
     answers."""
@@ -227,7 +233,7 @@ def serve(db_path: str, *, host: str = "127.0.0.1", port: int = 8765, read_only:
     if cache_bytes < 0:
         raise UsageError("--cache-mb must not be negative")
     app = create_app(db_path, max_upload_bytes=max_upload_bytes, read_only=read_only,
-                     time_limit=time_limit, upload_queue=upload_queue)
+                     time_limit=time_limit, upload_queue=upload_queue, engine=engine)
     app.state.web.responses = ResponseCache(cache_bytes)
     shown = f"[{host}]" if ":" in host else host
     mode = "read-only" if read_only else f"uploads up to {format_limit(max_upload_bytes)}"

@@ -1,0 +1,86 @@
+"""Tagged windows to attribution relations: a cue run and its role tags become one
+``RawAttribution`` (content = the hull of its content runs, source = the source run nearest the
+cue), in the character offsets of the Doc."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+from spacy.tokens import Doc
+
+from claimledger.neural.decode import runs
+from claimledger.neural.windows import Window
+from claimledger.pipeline.attribution import RawAttribution
+
+CharSpan = tuple[int, int]
+
+
+def char_span(doc: Doc, win: Window, first: int, last: int) -> CharSpan:
+    a = doc[int(win.tokens[first])]
+    b = doc[int(win.tokens[last])]
+    return a.idx, b.idx + len(b.text)
+
+
+MAX_CONTENT = 300  # tokens
+MAX_SOURCE = 40
+
+
+def best_span(start: np.ndarray, end: np.ndarray, longest: int,
+              near: tuple[int, int] | None = None) -> tuple[int, int]:
+    """``(s, e)`` with s <= e < s + longest maximising ``start[s] + end[e]``; when ``near`` (a run
+    the tags found) is given, the span must overlap it."""
+    n = len(start)
+    s_idx = np.arange(n)[:, None]
+    e_idx = np.arange(n)[None, :]
+    ok = (e_idx >= s_idx) & (e_idx - s_idx < longest)
+    if near is not None:
+        ok &= (s_idx <= near[1]) & (e_idx >= near[0])
+    score = np.where(ok, start[:, None] + end[None, :], -np.inf)
+    s, e = np.unravel_index(int(np.argmax(score)), score.shape)
+    return int(s), int(e)
+
+
+def relation(doc: Doc, win: Window, cue: tuple[int, int], roles: np.ndarray,
+             rule: str = "neural", pointers: np.ndarray | None = None) -> RawAttribution | None:
+    """The relation of one cue run ``(first, last)`` from its role tags; None without content.
+    The tags say whether there is a content and a source; their boundaries are the tags' hulls,
+    or, with ``pointers`` ([T, 4] start/end scores of content and source), the best pointer span
+    overlapping the tags' hull."""
+    contents = runs(roles, 3, 4)
+    if not contents:
+        return None
+    lo = min(f for f, _ in contents)
+    hi = max(last for _, last in contents)
+    if pointers is not None:
+        lo, hi = best_span(pointers[:, 0], pointers[:, 1], MAX_CONTENT, (lo, hi))
+    content = char_span(doc, win, lo, hi)
+    sources = runs(roles, 1, 2)
+    source = source_token = None
+    if sources:
+        f, last = min(sources, key=lambda r: _gap(r, cue))
+        if pointers is not None:
+            f, last = best_span(pointers[:, 2], pointers[:, 3], MAX_SOURCE, (f, last))
+        source = char_span(doc, win, f, last)
+        span = doc[int(win.tokens[f]) : int(win.tokens[last]) + 1]
+        source_token = span.root.i
+    return RawAttribution(
+        content=content, cue=char_span(doc, win, *cue), source=source,
+        source_token=source_token, rule=rule,
+    )
+
+
+def _gap(run: tuple[int, int], cue: tuple[int, int]) -> int:
+    if run[1] < cue[0]:
+        return cue[0] - run[1]
+    if run[0] > cue[1]:
+        return run[0] - cue[1]
+    return 0
+
+
+def dedupe(rels: Sequence[RawAttribution]) -> list[RawAttribution]:
+    """One relation per (content, source), in text order."""
+    seen: dict[tuple[CharSpan, CharSpan | None], RawAttribution] = {}
+    for r in rels:
+        seen.setdefault((r.content, r.source), r)
+    return sorted(seen.values(), key=lambda r: (r.content[0], r.content[1]))

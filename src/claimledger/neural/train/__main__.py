@@ -1,0 +1,26 @@
+"""``python -m claimledger.neural.train TASK ...``: train one shipped model."""
+
+from __future__ import annotations
+
+import sys
+
+TASKS = ("attribution", "source-types", "acts")
+
+
+def main() -> int:
+    if len(sys.argv) < 2 or sys.argv[1] not in TASKS:
+        print(f"usage: python -m claimledger.neural.train {{{'|'.join(TASKS)}}} [options]",
+              file=sys.stderr)
+        return 2
+    task, rest = sys.argv[1], sys.argv[2:]
+    if task == "attribution":
+        from claimledger.neural.train.attribution import main as run
+
+        return run(rest)
+    from claimledger.neural.train.mentions import main as run_mentions
+
+    return run_mentions(task, rest)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
