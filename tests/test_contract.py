@@ -55,6 +55,22 @@ def test_golden_ledger(analyzer, path):
         pytest.fail(f"ledger of {path.name} differs from {golden_path.name}; see {out.name}")
 
 
+@pytest.mark.parametrize("path", EXAMPLES, ids=[p.stem for p in EXAMPLES])
+def test_golden_ledger_accurate_engine(accurate, path):
+    """The accurate engine's ledgers of the examples, reviewed line by line (the review, with the
+    known errors of each, is tests/golden/accurate/REVIEW.md)."""
+    text, meta = read_article(path)
+    actual = accurate.analyze(text, replace(meta, path=f"examples/{path.name}")).to_dict()
+    VALIDATOR.validate(actual)
+    check_spans(actual)
+    golden_path = GOLDEN / "accurate" / f"{path.stem}.json"
+    expected = json.loads(golden_path.read_text(encoding="utf-8"))
+    if actual != expected:
+        out = GOLDEN / "accurate" / f"{path.stem}.actual.json"
+        out.write_text(json.dumps(actual, ensure_ascii=False, indent=2), encoding="utf-8")
+        pytest.fail(f"ledger of {path.name} differs from accurate/{golden_path.name}; see {out.name}")
+
+
 def test_text_and_id(analyzer):
     text = "“It rained,” the forecaster said.\n"
     ledger = analyzer.analyze(text)

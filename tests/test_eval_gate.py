@@ -94,3 +94,18 @@ def test_certainty_wiki_sample_regression_guard():
     f1 = positive_f1(gold, pred)
     floor = BASELINE["floors_certainty"]["wiki_in_sample.f1"]
     assert f1 >= floor, f"wiki-sample F1 {f1:.4f} fell below the pinned floor {floor}"
+
+
+# -- issue 11: the accurate engine's span classifiers on the dev part of claimledger's labels -----
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("task", sorted(k.split(".")[0] for k in BASELINE["floors_labels"]))
+def test_span_classifier_dev_macro_f1_above_floor(task):
+    if not (DEFAULT_ROOT / "train").is_dir():
+        pytest.skip(f"PolNeAR train not found at {DEFAULT_ROOT / 'train'}")
+    from claimledger.evaluation.labels import evaluate_classifier
+
+    r = evaluate_classifier(task)
+    floor = BASELINE["floors_labels"][f"{task}.macro_f1"]
+    assert r["macro_f1"] >= floor, f"{task} dev macro-F1 {r['macro_f1']:.4f} below {floor}: {r}"
