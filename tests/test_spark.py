@@ -66,7 +66,7 @@ def _key(row):
     return tuple(str(row[c]) for c in row if c.endswith("_id") or c == "input")
 
 
-def test_spark_tables_equal_single_machine_rows(spark_out, analyzer):
+def test_spark_tables_equal_single_machine_rows(spark_out, accurate):
     expected: dict[str, list[dict]] = {name: [] for name in tables.TABLES}
     seen = set()
     for a in ARTICLES[:4]:
@@ -75,7 +75,7 @@ def test_spark_tables_equal_single_machine_rows(spark_out, analyzer):
         meta = Meta(path=a["url"], title=a.get("title"), outlet=a.get("outlet"),
                     published=a.get("published"), url=a["url"])
         aid = article_id(a["text"])
-        rows = tables.rows_of(aid, info, analyzer.analyze(a["text"], meta))
+        rows = tables.rows_of(aid, info, accurate.analyze(a["text"], meta))
         expected["article_urls"].extend(rows["article_urls"])
         if aid in seen:
             continue

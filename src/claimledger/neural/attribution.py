@@ -24,6 +24,7 @@ from claimledger.pipeline.attribution import RawAttribution
 
 NAME = "attribution"
 BATCH = 8  # windows per encoder call
+MAX_CUES = 48  # per window (PolNeAR's densest window has 14): bounds the work on a hostile text
 
 
 class AttributionTagger:
@@ -76,7 +77,11 @@ class AttributionTagger:
     def tag(self, doc: Doc) -> tuple[list[RawAttribution], np.ndarray]:
         """The attributions in ``doc`` and the token vectors [len(doc), H] they were read from
         (zero for space tokens), which the span classifiers reuse."""
-        wins = windows(doc, self.wp)
+        # a window without two words holds no attribution: it is not encoded (runs of punctuation,
+        # numbers or symbols cost nothing)
+        wins = [w for w in windows(doc, self.wp)
+                if sum(doc[int(t)].is_alpha for t in w.tokens[:64]) >= 2
+                or sum(doc[int(t)].is_alpha for t in w.tokens) >= 2]
         rels: list[RawAttribution] = []
         vectors = np.zeros((len(doc), self.heads.cue_w.shape[0]), dtype=np.float32)
         for win, h in zip(wins, self.encode(wins)):
@@ -84,7 +89,7 @@ class AttributionTagger:
             vectors[win.tokens] = h
             cue_lp = log_softmax(self.heads.cues(h))
             tags = viterbi(cue_lp, *self.cue_t)
-            cues = runs(tags, 1, 2)
+            cues = runs(tags, 1, 2)[:MAX_CUES]
             if not cues:
                 continue
             proj = self.heads.project(h)
