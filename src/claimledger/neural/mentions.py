@@ -95,20 +95,29 @@ def _token_range(doc: Doc, span: tuple[int, int]) -> tuple[int, int] | None:
     return s.start, s.end - 1
 
 
-class ActModel:
-    """speech / thought / stance of a cue (``models/acts``); None from :meth:`load` when the
-    model is not shipped, and the cue lexicon decides."""
+class _ShippedClassifier:
+    """A SpanClassifier loaded once per process; :meth:`load` gives None when its model folder
+    is not shipped (the rules then decide)."""
 
-    _loaded: dict[str, ActModel | None] = {}
+    NAME = ""
+    LABELS: tuple[str, ...] = ()
+    _loaded: dict[str, _ShippedClassifier | None] = {}
 
     def __init__(self) -> None:
-        self.clf = SpanClassifier("acts", ACTS)
+        self.clf = SpanClassifier(self.NAME, self.LABELS)
 
     @classmethod
-    def load(cls) -> ActModel | None:
-        if "acts" not in cls._loaded:
-            cls._loaded["acts"] = cls() if (store.folder("acts") / "card.json").exists() else None
-        return cls._loaded["acts"]
+    def load(cls):  # -> Self | None
+        if cls.NAME not in cls._loaded:
+            shipped = (store.folder(cls.NAME) / "card.json").exists()
+            cls._loaded[cls.NAME] = cls() if shipped else None
+        return cls._loaded[cls.NAME]
+
+
+class ActModel(_ShippedClassifier):
+    """speech / thought / stance of a cue (``models/acts``)."""
+
+    NAME, LABELS = "acts", ACTS
 
     def act(self, doc: Doc, vectors: np.ndarray, cue: tuple[int, int]) -> str | None:
         span = _token_range(doc, cue)
@@ -119,20 +128,10 @@ class ActModel:
         return ACTS[int(self.clf.proba(x[None])[0].argmax())]
 
 
-class SourceTyper:
-    """The type of a source mention (``models/source-types``), or None when not shipped."""
+class SourceTyper(_ShippedClassifier):
+    """The type of a source mention (``models/source-types``)."""
 
-    _loaded: dict[str, SourceTyper | None] = {}
-
-    def __init__(self) -> None:
-        self.clf = SpanClassifier("source-types", SOURCE_TYPES)
-
-    @classmethod
-    def load(cls) -> SourceTyper | None:
-        if "t" not in cls._loaded:
-            ok = (store.folder("source-types") / "card.json").exists()
-            cls._loaded["t"] = cls() if ok else None
-        return cls._loaded["t"]
+    NAME, LABELS = "source-types", SOURCE_TYPES
 
     def proba(self, doc: Doc, vectors: np.ndarray, mention: tuple[int, int]) -> dict[str, float]:
         span = _token_range(doc, mention)

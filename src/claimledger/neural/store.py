@@ -45,12 +45,13 @@ def card_of(base: Path, name: str) -> dict[str, Any]:
                          f"not {CARD_SCHEMA}; {rebuild}")
     for fname, info in data.get("files", {}).items():
         f = base / fname
-        if not f.is_file() or _sha256(f) != info["sha256"]:
+        if not f.is_file() or sha256(f) != info["sha256"]:
             raise ModelError(f"the {name} model file {fname} is missing or altered; {rebuild}")
     return data
 
 
-def _sha256(path: Path) -> str:
+def sha256(path: Path) -> str:
+    """The hex sha256 of a file, read in 1 MB blocks."""
     h = hashlib.sha256()
     with path.open("rb") as fh:
         for block in iter(lambda: fh.read(1 << 20), b""):

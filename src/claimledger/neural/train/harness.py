@@ -3,7 +3,6 @@ schedule, checkpoints, ONNX export with int8 quantisation, and the model card.""
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import random
@@ -16,6 +15,7 @@ import numpy as np
 import torch
 
 from claimledger.minilm import model_dir as minilm_dir
+from claimledger.neural import store
 
 REPO = Path(__file__).resolve().parents[4]
 BUILD = REPO / "build" / "train"
@@ -139,12 +139,8 @@ def write_notice(folder: Path, name: str, what: str, body: str, command: str) ->
     (folder / "NOTICE.txt").write_text(text, encoding="utf-8")
 
 
-def sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
 def write_card(folder: Path, card: dict[str, Any]) -> None:
-    files = {p.name: {"sha256": sha256(p), "bytes": p.stat().st_size}
+    files = {p.name: {"sha256": store.sha256(p), "bytes": p.stat().st_size}
              for p in sorted(folder.iterdir()) if p.name != "card.json" and p.is_file()}
     card = {"schema": "claimledger.model-card/1", **card, "files": files}
     (folder / "card.json").write_text(json.dumps(card, indent=2) + "\n", encoding="utf-8")
@@ -157,12 +153,3 @@ def shuffled(n: int, rng: np.random.Generator) -> list[int]:
 def chunks(items: list[int], size: int) -> Iterable[list[int]]:
     for k in range(0, len(items), size):
         yield items[k : k + size]
-
-
-def timed(log: Callable[[str], None], what: str):  # pragma: no cover - convenience
-    t0 = time.perf_counter()
-
-    def done() -> None:
-        log(f"{what}: {time.perf_counter() - t0:.1f} s")
-
-    return done

@@ -22,7 +22,6 @@ from claimledger.neural.train import harness
 
 TASKS = {"source-types": ("source_types.jsonl", "type", SOURCE_TYPES),
          "acts": ("acts.jsonl", "act", ACTS)}
-macro_f1 = f1_per_class
 
 
 def main(task: str, argv: Sequence[str] | None = None) -> int:
@@ -48,7 +47,7 @@ def main(task: str, argv: Sequence[str] | None = None) -> int:
         for weight in (None, "balanced"):
             lr = LogisticRegression(C=c, max_iter=3000, class_weight=weight)
             pred = cross_val_predict(lr, z[tr], y[tr], cv=folds)
-            f1s = macro_f1([labels[i] for i in y[tr]], [labels[i] for i in pred], labels)
+            f1s = f1_per_class([labels[i] for i in y[tr]], [labels[i] for i in pred], labels)
             score = float(np.mean([f1s[lab] for lab in labels if lab in {labels[i] for i in y[tr]}]))
             print(f"C={c} weight={weight}: cv macro-F1 {score:.4f} {f1s}", flush=True)
             if best is None or score > best[0]:
@@ -56,7 +55,7 @@ def main(task: str, argv: Sequence[str] | None = None) -> int:
     score, c, weight, cv_f1s = best
     lr = LogisticRegression(C=c, max_iter=3000, class_weight=weight).fit(z[tr], y[tr])
     pred = lr.predict(z[dv])
-    dev = macro_f1([labels[i] for i in y[dv]], [labels[i] for i in pred], labels)
+    dev = f1_per_class([labels[i] for i in y[dv]], [labels[i] for i in pred], labels)
     four = [lab for lab in labels if lab != "not_a_source"]
     dev_macro = float(np.mean([dev[lab] for lab in four]))
     print(f"chosen C={c} weight={weight}; dev per class {dev}; dev macro-F1 "
