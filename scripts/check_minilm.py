@@ -1,4 +1,4 @@
-"""Check claimledger.minilm (numpy) against sentence-transformers (torch), in the build venv.
+"""Check claimledger.neural.minilm (numpy) against sentence-transformers (torch), in the build venv.
 
     .venv-build/bin/python scripts/check_minilm.py
 
@@ -16,7 +16,7 @@ import numpy as np
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "src"))
 
-from claimledger import minilm  # noqa: E402
+from claimledger.neural import minilm  # noqa: E402
 
 SENTENCES = [
     "U.S. forces struck a boat carrying cartel members.",

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from claimledger.analyzer import load_nlp
-from claimledger.minilm import model_dir
+from claimledger.neural.minilm import model_dir
 from claimledger.neural import store
 from claimledger.neural.decode import runs, transitions, viterbi
 from claimledger.neural.features import RELATIONS, cue_relations, token_features

@@ -1,4 +1,4 @@
-"""The stance model on hand-written (claim, text) pairs, the questions rule, and the JSONL runner.
+"""The stance cross-encoder on hand-written (claim, text) pairs, the questions rule, and the JSONL runner.
 
 None of the pairs comes from Emergent or FNC-1 (no Springfield mayor, Houston shark, water on Mars
 or plastic-bag ban in either); the expected labels were decided by reading the pairs, before
@@ -15,9 +15,10 @@ import sys
 import numpy as np
 import pytest
 
-from claimledger import stance
 from claimledger.errors import InputError
-from claimledger.stance import LABELS, StanceModel, StanceResult, predict, run_stance
+from claimledger.neural import stance
+from claimledger.neural.stance import LABELS, StanceResult, predict, run_stance
+from claimledger.neural.texts import TextClassifier
 
 MAYOR = "The mayor of Springfield resigned on Monday"
 SHARK = "A shark was photographed swimming on a flooded Houston highway"
@@ -118,17 +119,16 @@ def test_body_stance(text, expected):
     assert result.label == expected, (result.label, result.scores, result.cues)
 
 
-def test_unrelated_body_reports_with_low_score():
+def test_unrelated_body_is_unrelated():
     result = predict([(MAYOR, BODY_UNRELATED)])[0]
     assert result.related < 0.5
-    assert result.label == "reports"
-    assert result.score < 0.5
+    assert result.label == "unrelated"
+    assert result.score == result.scores["unrelated"] > 0.5
 
 
-def test_short_texts_are_taken_as_related():
-    # no gate for headlines (see the module docstring): the first sentence alone is a headline
+def test_unrelated_headline_is_unrelated():
     result = predict([(MAYOR, BODY_UNRELATED.split(". ")[0])])[0]
-    assert result.related == 1.0
+    assert result.label == "unrelated" and result.related < 0.5
 
 
 def test_results_are_consistent():
@@ -143,7 +143,8 @@ def test_results_are_consistent():
         assert r.label in LABELS and set(r.scores) == set(LABELS)
         assert r.score == r.scores[r.label]
         assert all(0.0 <= v <= 1.0 for v in r.scores.values())
-        assert sum(r.scores.values()) == pytest.approx(r.related, abs=1e-4)
+        assert sum(r.scores.values()) == pytest.approx(1.0, abs=1e-4)
+        assert r.scores["unrelated"] == pytest.approx(1.0 - r.related, abs=1e-5)
     # one at a time gives the same as in a batch
     assert predict(pairs[:1])[0] == results[0]
     with pytest.raises(AttributeError):
@@ -153,7 +154,7 @@ def test_results_are_consistent():
 def test_empty_inputs_take_no_stance():
     for claim, text in [(MAYOR, ""), (MAYOR, "  \n "), ("", "Springfield mayor resigns")]:
         r = predict([(claim, text)])[0]
-        assert (r.label, r.score, r.related) == ("reports", 0.0, 0.0)
+        assert (r.label, r.score, r.related) == ("unrelated", 1.0, 0.0)
     assert predict([]) == []
 
 
@@ -171,7 +172,7 @@ def test_long_body_is_read():
 
 
 def test_model_is_loaded_once():
-    assert StanceModel.load() is StanceModel.load()
+    assert TextClassifier.load("stance") is TextClassifier.load("stance")
 
 
 # -- the questions rule, on made-up model scores (supports, refutes, reports) -----------------------
@@ -290,11 +291,12 @@ def test_jsonl_keep_going_skips_and_reports():
     assert err.getvalue().count("\n") == 1 and "line 2" in err.getvalue()
 
 
-def test_runs_without_scikit_learn():
+def test_runs_without_scikit_learn_or_torch():
     code = (
         "import sys\n"
         "sys.modules['sklearn'] = None  # importing scikit-learn would now fail\n"
-        "from claimledger.stance import predict\n"
+        "sys.modules['torch'] = None\n"
+        "from claimledger.neural.stance import predict\n"
         f"r = predict([({MAYOR!r}, 'Springfield mayor resigns'), ({MAYOR!r}, {BODY_SUPPORTS!r})])\n"
         "assert [x.label for x in r] == ['supports', 'supports'], r\n"
         "assert not [m for m in sys.modules if m.startswith('sklearn.')]\n"

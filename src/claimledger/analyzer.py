@@ -13,7 +13,6 @@ from spacy.tokens import Doc
 
 from claimledger.errors import InputError, UsageError
 from claimledger.model import Evidence, Hedge, Ledger, Meta
-from claimledger.pipeline.checkworthy import CheckworthyModel
 from claimledger.pipeline.claims import build_claims
 from claimledger.pipeline.evidence import find_evidence
 from claimledger.pipeline.hedging import find_hedges
@@ -23,6 +22,7 @@ from claimledger.pipeline.attribution import (
     CueDecision, RawAttribution, doc_text, extract_attributions, inanimate_source,
 )
 from claimledger.pipeline.cue_model import CueModel
+from claimledger.neural.judgments import checkworthiness
 from claimledger.pipeline.quotes import QuoteIndex, find_quotes
 from claimledger.pipeline.sources import resolve_sources
 from claimledger.pipeline.tokenizer import bound_runs
@@ -148,7 +148,7 @@ def ledger_from_doc(doc: Doc, meta: Meta | None = None, engine: str = DEFAULT_EN
         Evidence(f"E{i}", e.text, e.start, e.end, e.kind, e.status)
         for i, e in enumerate(find_evidence(doc), 1)
     )
-    checkworthy = CheckworthyModel.load()
+    checkworthy = checkworthiness()
     claims, evidence = build_claims(
         doc, attributions, hedges, evidence, checkworthy.score, checkworthy.threshold,
         parse_published(meta.published),

@@ -141,7 +141,8 @@ def _corpus_parsers(sub: argparse._SubParsersAction) -> None:
     one.add_argument("--out", "-o", metavar="PATH")
     one.add_argument("--width", type=int, default=None)
     st = sub.add_parser("stance", help='stance of texts toward claims: JSONL {"claim","text"} in, '
-                        '+ "stance", "score" out')
+                        '+ "stance" (supports, refutes, reports, questions, unrelated), "score", '
+                        '"related" out')
     st.add_argument("input", metavar="FILE", help="a JSONL file, or - for stdin")
     from claimledger.corpus.spark import add_arguments
 
@@ -443,7 +444,7 @@ def claim_command(args: argparse.Namespace) -> int:
 
 
 def stance_command(args: argparse.Namespace) -> int:
-    from claimledger.stance import run_stance
+    from claimledger.neural.stance import run_stance
 
     if args.input == "-":
         return run_stance(sys.stdin, sys.stdout)

@@ -35,67 +35,13 @@ MODEL_DIR = ("models", "minilm_static")
 MAX_TOKENS = 512  # model2vec's default truncation
 _WORD_CACHE_LIMIT = 200_000
 
-# ASCII fast path: after lowercasing, a BERT pre-token is a run of letters/digits or one ASCII
-# punctuation character (string.punctuation); ASCII control characters are dropped beforehand.
-_ASCII_TOKENS = re.compile(r"[a-z0-9]+|[!-/:-@\[-`{-~]")
-_ASCII_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-_ASCII_PUNCT = frozenset(chr(c) for c in range(33, 127) if not chr(c).isalnum())
-
-
-def _is_chinese(cp: int) -> bool:
-    return (
-        0x4E00 <= cp <= 0x9FFF
-        or 0x3400 <= cp <= 0x4DBF
-        or 0x20000 <= cp <= 0x2A6DF
-        or 0x2A700 <= cp <= 0x2B73F
-        or 0x2B740 <= cp <= 0x2B81F
-        or 0x2B920 <= cp <= 0x2CEAF
-        or 0xF900 <= cp <= 0xFAFF
-        or 0x2F800 <= cp <= 0x2FA1F
-    )
-
-
-def _normalize(text: str) -> str:
-    """BertNormalizer(clean_text, handle_chinese_chars, strip_accents, lowercase) for any text."""
-    out = []
-    for c in text:
-        cp = ord(c)
-        if c in "\t\n\r":
-            out.append(" ")
-            continue
-        if cp == 0 or cp == 0xFFFD or unicodedata.category(c)[0] == "C":
-            continue
-        if c.isspace():
-            out.append(" ")
-        elif _is_chinese(cp):
-            out.append(f" {c} ")
-        else:
-            out.append(c)
-    text = "".join(out)
-    text = "".join(c for c in unicodedata.normalize("NFD", text) if unicodedata.category(c) != "Mn")
-    # tokenizers lowercases character by character (no final-sigma rule)
-    return "".join(c.lower() for c in text) if "Σ" in text else text.lower()
-
-
-def _pre_tokenize(text: str) -> list[str]:
-    """BertPreTokenizer: split on whitespace, and every punctuation character is its own token."""
-    words: list[str] = []
-    cur: list[str] = []
-    for c in text:
-        if c.isspace():
-            if cur:
-                words.append("".join(cur))
-                cur = []
-        elif c in _ASCII_PUNCT or unicodedata.category(c)[0] == "P":
-            if cur:
-                words.append("".join(cur))
-                cur = []
-            words.append(c)
-        else:
-            cur.append(c)
-    if cur:
-        words.append("".join(cur))
-    return words
+from claimledger.neural.wordpiece import (  # noqa: E402
+    ASCII_CONTROL as _ASCII_CONTROL,
+    ASCII_PUNCT as _ASCII_PUNCT,
+    ASCII_TOKENS as _ASCII_TOKENS,
+    normalize as _normalize,
+    pre_tokenize as _pre_tokenize,
+)
 
 
 class StaticEmbeddings:

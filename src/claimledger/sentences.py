@@ -7,37 +7,42 @@ from collections.abc import Iterable, Iterator
 from claimledger.analyzer import load_nlp
 
 
-def checkworthiness(sentences: Iterable[str], batch_size: int = 256) -> Iterator[tuple[float, bool]]:
-    """(score, check-worthy?) for each sentence, in order; an empty line scores 0."""
-    from claimledger.pipeline.checkworthy import CheckworthyModel
-
-    model = CheckworthyModel.load()
-    nlp = load_nlp()
+def _batches(lines: Iterable[str], size: int) -> Iterator[list[str]]:
     batch: list[str] = []
-
-    def flush() -> Iterator[tuple[float, bool]]:
-        docs = list(nlp.pipe(batch))
-        scores = model.score(batch, [d[:] for d in docs])
-        for s in scores:
-            yield float(s), bool(s >= model.threshold)
-
-    for line in sentences:
+    for line in lines:
         batch.append(line)
-        if len(batch) >= batch_size:
-            yield from flush()
+        if len(batch) >= size:
+            yield batch
             batch = []
     if batch:
-        yield from flush()
+        yield batch
+
+
+def checkworthiness(sentences: Iterable[str], batch_size: int = 256) -> Iterator[tuple[float, bool]]:
+    """(score, check-worthy?) for each sentence, in order; an empty line scores 0."""
+    from claimledger.neural.judgments import checkworthiness as judge
+
+    model = judge()
+    for batch in _batches(sentences, batch_size):
+        scores = model.score(batch)
+        for line, s in zip(batch, scores):
+            s = float(s) if line.strip() else 0.0
+            yield s, bool(line.strip()) and s >= model.threshold
 
 
 def certainty(sentences: Iterable[str], batch_size: int = 256) -> Iterator[tuple[str, list[str]]]:
-    """("certain" | "uncertain", hedge cue texts) for each sentence, in order."""
-    from claimledger.pipeline.hedging import sentence_certainty
+    """("certain" | "uncertain", hedge cue texts) for each sentence, in order: the label is the
+    certainty model's, the cues are the hedge lexicon's."""
+    from claimledger.neural.judgments import certainty as judge
+    from claimledger.pipeline.hedging import find_hedges
 
+    model = judge()
     nlp = load_nlp()
-    for doc in nlp.pipe(sentences, batch_size=batch_size):
-        if not doc.text.strip():
-            yield "certain", []
-            continue
-        label, cues = sentence_certainty(doc[:])
-        yield label, [c.text for c in cues]
+    for batch in _batches(sentences, batch_size):
+        scores = model.score(batch)
+        for doc, s in zip(nlp.pipe(batch), scores):
+            if not doc.text.strip():
+                yield "certain", []
+                continue
+            label = "uncertain" if s >= model.threshold else "certain"
+            yield label, [c.text for c in find_hedges(doc)]

@@ -2,7 +2,7 @@
 
 Every stored claim joins the cluster it matches best, or founds a new one. The match score of a
 claim against a cluster is ``ALPHA * cosine + (1 - ALPHA) * jaccard``: cosine between the claim's
-all-MiniLM-L6-v2 embedding (:mod:`claimledger.minilm`) and the cluster's mean, Jaccard between
+all-MiniLM-L6-v2 embedding (:mod:`claimledger.neural.minilm`) and the cluster's mean, Jaccard between
 the claim's content words (cut to 6 letters, a cheap stemmer) and the words of the whole cluster.
 A veto keeps look-alike statistics apart: the figures of the two must agree within 10 % ("80%"
 never joins "5%"; "three-quarters" is 75; days and years are not figures). ALPHA and TAU were
@@ -202,7 +202,7 @@ def _cluster_id(u: Unit) -> str:
 
 def update(store: Store) -> dict[str, int]:
     """Cluster the claims and mark the duplicates of articles added since the last update."""
-    from claimledger import minilm
+    from claimledger.neural import minilm
 
     dups = _update_duplicates(store)
     units = _new_units(store)
@@ -279,7 +279,7 @@ def _existing_clusters(store: Store) -> list[_Cluster]:
 
 
 def _stances(assigned: list[tuple[Unit, _Cluster, float]]) -> list[tuple[str, float]]:
-    from claimledger import stance
+    from claimledger.neural import stance
 
     pairs, slots = [], []
     out: list[tuple[str, float]] = []
@@ -292,7 +292,8 @@ def _stances(assigned: list[tuple[Unit, _Cluster, float]]) -> list[tuple[str, fl
         slots.append(i)
     if pairs:
         for i, r in zip(slots, stance.predict(pairs)):
-            out[i] = (r.label, float(r.score))
+            # a member the model reads as unrelated to the claim relays it at most
+            out[i] = ("reports", 0.0) if r.label == "unrelated" else (r.label, float(r.score))
     return out
 
 

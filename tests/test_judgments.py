@@ -1,0 +1,110 @@
+"""The fine-tuned sentence judgments (check-worthiness, certainty) on hand-written sentences, the
+text-classifier runtime they share, and the body-sentence selection of the stance model.
+
+The sentences are claimledger's own (none from CT24, the CoNLL-2010 sample or FNC-1); the expected
+labels were decided by reading them, before running the models.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from claimledger.neural import store
+from claimledger.neural.judgments import certainty, checkworthiness
+from claimledger.neural.texts import TextClassifier, bearing, body_sentences, encode
+from claimledger.neural.wordpiece import WordPiece
+
+CHECKWORTHY = [
+    "Unemployment fell to 4.1 percent last year, the lowest rate since 2000.",
+    "The senator voted against the defence budget three times.",
+    "Our state spends twice as much on prisons as it does on universities.",
+    "Crime in this city has doubled since the mayor took office.",
+]
+NOT_CHECKWORTHY = [
+    "Thank you very much, it is good to be here tonight.",
+    "I want to say hello to my family, who are watching at home.",
+    "Let me finish my answer.",
+    "We will see what happens.",
+]
+CERTAIN = [
+    "Many people were killed in the attack on the market.",
+    "The bridge was opened to traffic in 1932.",
+    "The committee published its report on Tuesday.",
+]
+UNCERTAIN = [
+    "Analysts suggest the strike may have been a mistake.",
+    "The fire was reportedly started by a faulty heater.",
+    "If this is true, the minister will have to resign.",
+    "Some scholars believe the manuscript was written much later.",
+]
+
+
+@pytest.mark.parametrize("text", CHECKWORTHY)
+def test_checkworthy_claims_score_above_threshold(text):
+    judge = checkworthiness()
+    assert judge.score([text])[0] >= judge.threshold
+
+
+@pytest.mark.parametrize("text", NOT_CHECKWORTHY)
+def test_pleasantries_score_below_threshold(text):
+    judge = checkworthiness()
+    assert judge.score([text])[0] < judge.threshold
+
+
+@pytest.mark.parametrize("text", CERTAIN)
+def test_plain_statements_are_certain(text):
+    judge = certainty()
+    assert judge.score([text])[0] < judge.threshold
+
+
+@pytest.mark.parametrize("text", UNCERTAIN)
+def test_hedged_statements_are_uncertain(text):
+    judge = certainty()
+    assert judge.score([text])[0] >= judge.threshold
+
+
+def test_scores_are_probabilities_independent_of_batching():
+    judge = checkworthiness()
+    texts = CHECKWORTHY + NOT_CHECKWORTHY
+    together = judge.score(texts)
+    alone = np.array([judge.score([t])[0] for t in texts])
+    assert ((together >= 0) & (together <= 1)).all()
+    # dynamic int8 quantisation scales activations per batch, so batch mates move a score a little
+    np.testing.assert_allclose(together, alone, atol=5e-3)
+    np.testing.assert_array_equal(judge.score(texts), together)  # the same batch, the same scores
+    assert judge.score([]).shape == (0,)
+
+
+def test_models_load_once_with_checked_cards():
+    assert TextClassifier.load("checkworthy") is TextClassifier.load("checkworthy")
+    for name in ("checkworthy", "certainty"):
+        card = store.card(name)
+        assert card["labels"][0] in ("no", "certain") and len(card["labels"]) == 2
+        assert 0 < card["threshold"] < 1
+
+
+def test_pair_encoding_keeps_the_claim_and_fits():
+    wp = WordPiece.from_file(store.folder("checkworthy") / "vocab.txt")
+    long_text = "word " * 1000
+    ids = encode(wp, "the boat carried drugs", long_text, 64, 16)
+    assert len(ids) == 64
+    assert ids[0] == wp.cls and ids[-1] == wp.sep and ids.count(wp.sep) == 2
+    assert ids[1:5] == [i for w in "the boat carried drugs".split() for i in wp.ids(w)]
+    single = encode(wp, long_text, None, 32, 32)
+    assert len(single) == 32 and single.count(wp.sep) == 1
+
+
+def test_bearing_picks_the_first_sentence_and_those_about_the_claim():
+    body = ("The navy held an exercise on Monday.\n"
+            "Weather in the port was calm. "
+            "Officials said the boat was carrying drugs when it was struck. "
+            "A football match was postponed. "
+            "No drugs were found on the boat, a monitoring group said.")
+    got = bearing("The boat was carrying drugs", body, budget_words=40)
+    assert got.startswith("The navy held an exercise on Monday.")
+    assert "Officials said the boat was carrying drugs" in got
+    assert "No drugs were found on the boat" in got
+    assert "football" not in got and "Weather" not in got
+    assert len(body_sentences(body)) == 5
+    assert bearing("anything", "") == ""
