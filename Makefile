@@ -43,6 +43,8 @@ test: install test-system
 bench: install
 	$(PY) benchmarks/eval_attribution.py
 	$(PY) benchmarks/eval_mentions.py
+	$(PY) benchmarks/eval_judgments.py
+	$(PY) benchmarks/eval_certainty.py
 	$(PY) benchmarks/bench_speed.py
 	$(PY) benchmarks/eval_clusters.py
 	$(PY) benchmarks/bench_corpus.py
@@ -52,7 +54,7 @@ eval: install
 
 # Training (never needed to run or test claimledger): torch, transformers and onnx in their own
 # venv; `make models` retrains the shipped neural models from ../shared/data and their seeds
-# (about an hour for the attribution tagger on two free cores; minutes on a GPU).
+# (about three hours in all on two free cores; minutes on a GPU).
 TRAIN_VENV := .venv-train
 $(TRAIN_VENV)/.installed: requirements-train.txt requirements.lock requirements-model.txt
 	test -x $(TRAIN_VENV)/bin/python || $(PYTHON) -m venv $(TRAIN_VENV)
@@ -65,10 +67,10 @@ $(TRAIN_VENV)/.installed: requirements-train.txt requirements.lock requirements-
 
 train-venv: $(TRAIN_VENV)/.installed
 
+# each model's card records the command that built it; this rebuilds them all with those commands
+# into build/rebuilt and says which files come out identical (scripts/rebuild_models.py)
 models: train-venv
-	$(TRAIN_VENV)/bin/python -m claimledger.neural.train attribution
-	$(TRAIN_VENV)/bin/python -m claimledger.neural.train source-types
-	$(TRAIN_VENV)/bin/python -m claimledger.neural.train acts
+	$(TRAIN_VENV)/bin/python scripts/rebuild_models.py
 
 clean:
 	rm -rf $(VENV) out build *.egg-info src/*.egg-info .pytest_cache

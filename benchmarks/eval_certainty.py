@@ -1,16 +1,15 @@
 #!/usr/bin/env python
 """Evaluate hedge cues and sentence certainty (``claimledger.pipeline.hedging``).
 
-    python benchmarks/eval_certainty.py [--data DIR] [--uw] [--cache DIR]
+    python benchmarks/eval_certainty.py [--data DIR] [--uw]
 
 DIR defaults to ``../shared/data/hedging`` beside the repo (read in place; each part is skipped
 with a message when its files are absent).
 
 1. CoNLL-2010 Wikipedia sample (``conll2010_wiki_sample_train.csv``): P/R/F1 of the uncertain class
-   by 10-fold stratified CV (shuffled, seed 0) for the bare lexicon and for the shipped model's
-   recipe (nested CV, see ``scripts/train_certainty.py``; needs scikit-learn from
-   requirements-train.txt, otherwise the figures recorded in the model file are printed). Also the
-   in-sample figures of the shipped model, for reference only.
+   for the bare hedge lexicon, and the fine-tuned model's cross-validated figure as its training
+   recorded it in the model card (``python -m claimledger.neural.train certainty --folds 10``: a
+   fine-tune per fold, which needs torch).
 2. MEANTIME dev (``event_factuality/meantime/dev.conll``, and UW dev with ``--uw``): the unified
    factuality conversion (Stanovsky et al. 2017) gives each event token a value in [-3, 3]
    (3 = certainly happened, -3 = certainly did not, 0 = unknown). Mapping: an event is
@@ -18,11 +17,11 @@ with a message when its files are absent).
    is "not CT+ or CT-"; UW's are annotator means, 2.5 rounds to 3) and certain otherwise; a
    negated certain event (-3) is certain, since the writer commits to it not happening.
    * sentence level: a sentence is uncertain when any of its events is; sentences without events
-     are left out; prediction = ``sentence_certainty``;
+     are left out; prediction = the certainty model (``claimledger.neural.judgments``);
    * event level: an event is predicted uncertain when a hedge cue scopes over it: the cue depends
      on the event (a modal or adverb on it), the event is inside the cue's subtree ("suspect that
      [event]"), or the cue marks a clause that contains the event ("if [event]").
-3. Speed: ``find_hedges`` and ``sentence_certainty`` per 1,000 sentences, on parsed docs.
+3. Speed: ``find_hedges`` and the certainty model per 1,000 sentences, on parsed docs.
 """
 
 from __future__ import annotations
@@ -36,7 +35,6 @@ import numpy as np
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "src"))
-sys.path.insert(0, str(REPO / "scripts"))
 
 from claimledger.pipeline import hedging  # noqa: E402
 
@@ -58,37 +56,28 @@ def prf(y, pred) -> dict:
 
 
 # ------------------------------------------------------------------------------------------
-def eval_wiki(data: Path, cache: Path | None) -> list:
-    import train_certainty as tc
+def eval_wiki(data: Path) -> list:
+    from claimledger.analyzer import load_nlp
+    from claimledger.neural import data as harness
+    from claimledger.neural import store
 
-    path = data / tc.DATA_FILE
+    path = data / "conll2010_wiki_sample_train.csv"
     if not path.exists():
         print(f"[wiki] {path} not found: skipped")
         return []
-    texts, y = tc.read_sample(path)
-    docs = tc.parse(texts, cache)
+    sample = harness.certainty(data)
+    texts, y = sample.texts, sample.labels
+    docs = list(load_nlp().pipe(texts, batch_size=64))
     matches = [hedging._matches(d[:]) for d in docs]
-    feats = [hedging.sentence_features(d[:], m) for d, m in zip(docs, matches)]
     print(f"[wiki] {path.name}: {len(y)} sentences, {int(y.sum())} uncertain")
     bare = [any(m.kind in hedging.KINDS for m in ms) for ms in matches]
     bare_m = [any(m.kind != "editorial" for m in ms) for ms in matches]
     print(f"  bare lexicon, a hedge cue                     {fmt(prf(y, bare))}")
     print(f"  bare lexicon, a hedge cue or a marker         {fmt(prf(y, bare_m))}")
-    model = hedging.CertaintyModel.default()
-    try:
-        import sklearn  # noqa: F401
-    except ImportError:
-        print("  (scikit-learn not installed: CV figures recorded in the model file)")
-        for name, r in model.metadata.get("cv", {}).items():
-            print(f"  {name:46s}{fmt(r)}")
-    else:
-        print("  model, nested 10-fold CV (C and threshold tuned inside each training fold):")
-        cv = tc.nested_cv(feats, y)
-        cv.pop("_chosen")
-        for name, r in cv.items():
-            print(f"    {name:60s}{fmt(r)}")
-    pred = [model.decide(f) == "uncertain" for f in feats]
-    print(f"  shipped model in-sample (trained on these)    {fmt(prf(y, pred))}")
+    cv = store.card("certainty").get("figures", {}).get("cv", {})
+    if cv:
+        print(f"  fine-tuned model, {cv['folds']}-fold CV (a fine-tune per fold, recorded by training): "
+              f"P={cv['p']:.3f} R={cv['r']:.3f} F1={cv['f1']:.3f} at threshold {cv['threshold']}")
     return docs
 
 
@@ -133,6 +122,9 @@ def eval_factuality(name: str, path: Path) -> None:
 
     from claimledger.analyzer import load_nlp
 
+    from claimledger.neural.judgments import certainty
+
+    judge = certainty()
     nlp = load_nlp()
     sents = read_conll(path)
     docs = nlp.pipe((Doc(nlp.vocab, words=[w for w, _ in s]) for s in sents), batch_size=64)
@@ -144,9 +136,8 @@ def eval_factuality(name: str, path: Path) -> None:
             continue
         n_events += len(events)
         gold = [abs(v) < UNCERTAIN_BELOW for _, v in events]
-        label, _ = hedging.sentence_certainty(doc[:])
         sy.append(any(gold))
-        sp.append(label == "uncertain")
+        sp.append(float(judge.score([doc.text])[0]) >= judge.threshold)
         cue_tokens = [
             doc[j] for m in hedging._matches(doc[:]) if m.kind in hedging.KINDS
             for j in range(m.start, m.end)
@@ -159,7 +150,7 @@ def eval_factuality(name: str, path: Path) -> None:
         f"{n_events} events ({sum(ey)} uncertain); uncertain = |factuality| < {UNCERTAIN_BELOW}"
     )
     acc = np.mean(np.array(sy) == np.array(sp))
-    print(f"  sentence level, sentence_certainty            {fmt(prf(sy, sp))}  acc={acc:.3f}")
+    print(f"  sentence level, the certainty model           {fmt(prf(sy, sp))}  acc={acc:.3f}")
     print(f"  sentence level, all 'uncertain' (baseline)    {fmt(prf(sy, [1] * len(sy)))}")
     print(f"  event level, a hedge cue scopes over it       {fmt(prf(ey, ep))}")
 
@@ -177,8 +168,10 @@ def speed(docs) -> None:
         ]
         docs = list(nlp.pipe(base * 334))
     n = sum(1 for d in docs for _ in d.sents)
+    from claimledger.neural.judgments import certainty
+
     hedging.find_hedges(docs[0])  # builds the matcher
-    hedging.CertaintyModel.default()
+    judge = certainty()
     best_f = best_c = float("inf")
     for _ in range(3):
         t0 = time.perf_counter()
@@ -186,27 +179,24 @@ def speed(docs) -> None:
             hedging.find_hedges(d)
         best_f = min(best_f, time.perf_counter() - t0)
         t0 = time.perf_counter()
-        for d in docs:
-            for s in d.sents:
-                hedging.sentence_certainty(s)
+        judge.score([s.text for d in docs for s in d.sents])
         best_c = min(best_c, time.perf_counter() - t0)
     ntok = sum(len(d) for d in docs)
     print(f"[speed] {n} parsed sentences ({ntok / n:.1f} tokens each), best of 3:")
     print(f"  find_hedges            {1000 * best_f / n * 1000:.1f} ms per 1,000 sentences")
-    print(f"  sentence_certainty     {1000 * best_c / n * 1000:.1f} ms per 1,000 sentences "
-          "(cues + features + model)")
+    print(f"  certainty model        {1000 * best_c / n * 1000:.1f} ms per 1,000 sentences "
+          "(one thread)")
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--data", type=Path, default=DEFAULT_DATA)
     ap.add_argument("--uw", action="store_true", help="also UW dev (1,074 sentences)")
-    ap.add_argument("--cache", type=Path, default=None, help="keep the wiki parses here")
     args = ap.parse_args(argv)
     if not args.data.exists():
         print(f"eval_certainty: {args.data} not found; nothing to evaluate (skipped)")
         return 0
-    docs = eval_wiki(args.data, args.cache)
+    docs = eval_wiki(args.data)
     ef = args.data / "event_factuality"
     eval_factuality("meantime dev", ef / "meantime" / "dev.conll")
     if args.uw:

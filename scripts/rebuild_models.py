@@ -6,8 +6,10 @@ and compare each file with the shipped one (sha256, as listed in its card.json).
 The commands are the ones the cards record. On the same CPU type, thread count and library
 versions (requirements-train.txt) the files come out bit for bit the same; torch's float kernels
 differ between CPU generations (and bfloat16 autocast needs AVX512-BF16 to match), in which case
-the script says which files differ and the dev figures the rebuilt model reaches. Training the
-attribution tagger takes about an hour on two free cores; a GPU (when torch sees one) minutes.
+the script says which files differ and the dev figures the rebuilt model reaches. On two free
+cores: the attribution tagger about an hour, check-worthiness (with its 3-fold cross-validation)
+about 35 minutes, certainty (10-fold) 15, stance (10-fold on Emergent, then Emergent + FNC-1)
+about 45; a GPU (when torch sees one) minutes.
 """
 
 from __future__ import annotations
@@ -22,7 +24,8 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 MODELS = REPO / "src" / "claimledger" / "models"
-ORDER = ("attribution", "source-types", "acts")  # the span classifiers read the tagger's vectors
+# the span classifiers read the tagger's vectors; the text classifiers stand alone
+ORDER = ("attribution", "source-types", "acts", "checkworthy", "certainty", "stance")
 
 
 def main() -> int:
@@ -38,7 +41,7 @@ def main() -> int:
         target = args.out / name
         shutil.rmtree(target, ignore_errors=True)
         run = [sys.executable, *cmd[1:], "--out", str(target)]
-        if name == "attribution":
+        if name in ("attribution", "checkworthy", "certainty", "stance"):
             run += ["--run", str(args.out / "runs" / name)]
         print("$", " ".join(run), flush=True)
         subprocess.run(run, check=True, cwd=REPO)

@@ -54,14 +54,18 @@ def test_pleasantries_score_below_threshold(text):
 
 @pytest.mark.parametrize("text", CERTAIN)
 def test_plain_statements_are_certain(text):
-    judge = certainty()
-    assert judge.score([text])[0] < judge.threshold
+    assert certainty().assess([text])[0][0] == "certain"
 
 
 @pytest.mark.parametrize("text", UNCERTAIN)
 def test_hedged_statements_are_uncertain(text):
+    assert certainty().assess([text])[0][0] == "uncertain"
+
+
+def test_vague_quantities_are_not_uncertainty_but_vague_sources_are():
     judge = certainty()
-    assert judge.score([text])[0] >= judge.threshold
+    assert judge.assess(["Several houses were destroyed by the storm."])[0][0] == "certain"
+    assert judge.assess(["Some say the election was rigged."])[0][0] == "uncertain"
 
 
 def test_scores_are_probabilities_independent_of_batching():

