@@ -29,7 +29,7 @@ import numpy as np
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "src"))
 
-from claimledger import embeddings  # noqa: E402
+from claimledger.neural import embeddings  # noqa: E402
 from claimledger.neural import minilm  # noqa: E402
 from claimledger.crossref import cluster  # noqa: E402
 

@@ -11,10 +11,11 @@ For each shipped model (``claimledger/models/<name>/``) it prints
   the training venv recomputes them, this script reads them);
 * the held-out figures recomputed here through the run-time API (int8 ONNX): CT24 dev for
   check-worthiness (the model never saw it); FNC-1's held-out fifth (claim-connected components,
-  the issue's protocol) for stance, through ``claimledger.neural.stance.predict`` (body sentences
-  chosen, four classes; ``questions`` counts as related but not as a class of FNC-1 and is scored as
-  ``discuss``); certainty has no held-out set (the CoNLL sample is all it has, so its figure is the
-  cross-validated one);
+  the issue's protocol) for stance, through ``claimledger.neural.stance.predict`` (four classes;
+  ``questions`` is not a class of FNC-1 and is scored as ``discuss``; the shipped headline model
+  was trained on all of Emergent, whose claims FNC-1 headlines share, so this figure is above the
+  leakage-free one of ``benchmarks/eval_stance.py``); certainty has no held-out
+  set (the CoNLL sample is all it has, so its figure is the cross-validated one);
 * speed on one core: 1,000 CT24 dev sentences scored (sentences/s), and 1,000 FNC-1 claim-body
   pairs (seconds).
 
@@ -42,6 +43,9 @@ from claimledger.evaluation.classify import fnc_score, multiclass_report, prf  #
 
 
 def card_figures(name: str) -> None:
+    if not (store.folder(name) / "card.json").exists():
+        print(f"\n== {name}: no fine-tuned model shipped (the lexical models serve; see the README)")
+        return
     card = store.card(name)
     cv = card.get("figures", {}).get("cv")
     size = sum(f["bytes"] for f in card["files"].values()) / 2**20

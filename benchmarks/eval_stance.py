@@ -1,5 +1,5 @@
 #!/usr/bin/env python
-"""Evaluate the stance model (``claimledger.stance``) on Emergent and FNC-1.
+"""Evaluate the lexical stance models (``claimledger.neural.lexical_stance``) on Emergent and FNC-1.
 
     .venv/bin/python benchmarks/eval_stance.py [--data DIR] [--attempts] [--speed-only]
 
@@ -46,14 +46,14 @@ def _trainer():
 
 
 def speed(heads: list[tuple[str, str]], bodies: list[tuple[str, str]]) -> None:
-    from claimledger import stance
+    from claimledger.neural import lexical_stance
 
     t0 = time.perf_counter()
-    stance.StanceModel.load()
+    model = lexical_stance.StanceModel.load()
     t1 = time.perf_counter()
-    stance.predict(heads)
+    model.predict(heads)
     t2 = time.perf_counter()
-    stance.predict(bodies)
+    model.predict(bodies)
     t3 = time.perf_counter()
     print(f"speed: model load {t1 - t0:.2f}s; {len(heads)} headlines {len(heads) / (t2 - t1):.0f}/s; "
           f"{len(bodies)} bodies {len(bodies) / (t3 - t2):.0f}/s")  # fmt: skip

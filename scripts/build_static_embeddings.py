@@ -29,7 +29,7 @@ What it does:
 * everything runs offline (``HF_HUB_OFFLINE=1``), on CPU, single process, with a fixed torch seed
   (the forward pass is deterministic anyway);
 * the model is saved with ``StaticModel.save_pretrained`` and then checked: the runtime reader
-  ``claimledger.embeddings`` (numpy + a pure-Python WordPiece tokenizer, no model2vec, tokenizers or
+  ``claimledger.neural.embeddings`` (numpy + a pure-Python WordPiece tokenizer, no model2vec, tokenizers or
   torch) must give the same token ids and the same vectors as ``model2vec.StaticModel`` on a set of
   sentences (the CheckThat!/ClaimBuster sentences when ``../shared`` is present, plus odd Unicode).
 
@@ -129,7 +129,7 @@ def verify(out: Path) -> None:
     from model2vec import StaticModel
 
     sys.path.insert(0, str(REPO / "src"))
-    from claimledger import embeddings as rt
+    from claimledger.neural import embeddings as rt
 
     ref = StaticModel.from_pretrained(str(out))
     mine = rt.StaticEmbeddings.from_dir(out)

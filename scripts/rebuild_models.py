@@ -8,8 +8,7 @@ versions (requirements-train.txt) the files come out bit for bit the same; torch
 differ between CPU generations (and bfloat16 autocast needs AVX512-BF16 to match), in which case
 the script says which files differ and the dev figures the rebuilt model reaches. On two free
 cores: the attribution tagger about an hour, check-worthiness (with its 3-fold cross-validation)
-about 35 minutes, certainty (10-fold) 15, stance (10-fold on Emergent, then Emergent + FNC-1)
-about 45; a GPU (when torch sees one) minutes.
+about 35 minutes, certainty (10-fold) 25; a GPU (when torch sees one) minutes.
 """
 
 from __future__ import annotations
@@ -25,7 +24,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 MODELS = REPO / "src" / "claimledger" / "models"
 # the span classifiers read the tagger's vectors; the text classifiers stand alone
-ORDER = ("attribution", "source-types", "acts", "checkworthy", "certainty", "stance")
+ORDER = ("attribution", "source-types", "acts", "checkworthy", "certainty")
 
 
 def main() -> int:
@@ -41,7 +40,7 @@ def main() -> int:
         target = args.out / name
         shutil.rmtree(target, ignore_errors=True)
         run = [sys.executable, *cmd[1:], "--out", str(target)]
-        if name in ("attribution", "checkworthy", "certainty", "stance"):
+        if name in ("attribution", "checkworthy", "certainty"):
             run += ["--run", str(args.out / "runs" / name)]
         print("$", " ".join(run), flush=True)
         subprocess.run(run, check=True, cwd=REPO)

@@ -1,5 +1,5 @@
 #!/usr/bin/env python
-"""Train the stance model (``claimledger.stance``) on Emergent and FNC-1.
+"""Train the stance model (``claimledger.neural.lexical_stance``) on Emergent and FNC-1.
 
     .venv/bin/python scripts/train_stance.py [--data DIR] [--out FILE] [--attempts]
 
@@ -13,7 +13,7 @@ beside the repository; never copied into it):
   pairs over 1,683 bodies, labelled agree / disagree / discuss / unrelated.
 
 Labels: for, agree -> supports; against, disagree -> refutes; observing, discuss -> reports;
-FNC-1 unrelated -> the relatedness gate (see the ``claimledger.stance`` docstring).
+FNC-1 unrelated -> the relatedness gate (see the ``claimledger.neural.lexical_stance`` docstring).
 ``questions`` has no training label: it is a rule over the model's scores (same docstring).
 
 Protocol.
@@ -71,7 +71,7 @@ class F1 and the FNC-1 score there:
 
 Not done: the Emergent test split and the FNC-1 competition test set are not used, so these are
 cross-validation and held-out-train figures only; there is no gate for short texts (see
-``claimledger.stance``).
+``claimledger.neural.lexical_stance``).
 """
 
 from __future__ import annotations
@@ -94,7 +94,8 @@ import numpy as np
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "src"))
 
-from claimledger import embeddings, stance
+from claimledger.neural import embeddings
+from claimledger.neural import lexical_stance as stance
 
 DEFAULT_DATA = REPO.parent / "shared" / "data" / "stance"
 DEFAULT_OUT = REPO / "src" / "claimledger" / "models" / "stance.json"
@@ -308,7 +309,7 @@ def _r(a, digits: int = 6) -> list:
 
 
 def export_headline(lex: Fitted, emb: Fitted, blend: float) -> dict:
-    """The headline model as ``claimledger.stance.HeadlineModel`` reads it."""
+    """The headline model as ``claimledger.neural.lexical_stance.HeadlineModel`` reads it."""
     coef = lex.clf.coef_  # (3, words + chars + hand)
     nw, nc = len(lex.words.vocabulary_), len(lex.chars.vocabulary_)
 
@@ -411,7 +412,7 @@ def body_inputs(
 
 # The gate is always a logistic regression over RELATEDNESS_FEATURES. The body model: "dense" is
 # a logistic regression over BODY_FEATURES ("interactions": False leaves out the copies of the
-# features for claims that themselves debunk, see claimledger.stance._FLIPPED); "lexical" adds
+# features for claims that themselves debunk, see claimledger.neural.lexical_stance._FLIPPED); "lexical" adds
 # TF-IDF of the claim-masked body words (words in at least 10 training pairs), the dense part
 # weighted by dense_weight, as in the headline model. The shipped configuration was chosen by
 # 5-fold GroupKFold (by component) CV on the FNC-1 train part only (printed with --attempts).
@@ -485,7 +486,7 @@ class FittedBody:
         return out
 
     def export(self, idf: dict[str, float]) -> tuple[dict, dict]:
-        """(gate, body) as ``claimledger.stance.StanceModel`` reads them."""
+        """(gate, body) as ``claimledger.neural.lexical_stance.StanceModel`` reads them."""
         if self.ncols != len(stance.BODY_FEATURES):
             raise ValueError("only a body model over all of BODY_FEATURES can be exported")
         gate = export_linear(self.gate_scaler, self.gate.coef_, self.gate.intercept_)

@@ -15,7 +15,7 @@ instead of 0.609 -- headlines name the same actor in too many ways.
 Claims are processed in publication order, so a cluster's representative is the first wording
 seen. Only claims not yet in a cluster are processed: ingesting new articles updates the clusters
 without recomputing the corpus. Each member gets the stance of its sentence toward the cluster's
-representative claim (:mod:`claimledger.stance`).
+representative claim (:mod:`claimledger.neural.stance`).
 """
 
 from __future__ import annotations

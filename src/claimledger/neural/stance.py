@@ -15,13 +15,15 @@ Labels (``LABELS``):
 * ``questions`` the text raises doubt about the claim, or asks about it, without refuting it;
 * ``unrelated`` the text is not about the claim (FNC-1 "unrelated").
 
-The model is a cross-encoder (:class:`claimledger.neural.texts.TextClassifier` ``"stance"``:
-all-MiniLM-L6-v2 fine-tuned on Emergent and FNC-1 train over ``[CLS] claim [SEP] text [SEP]``,
-``python -m claimledger.neural.train stance``) with four outputs: supports, refutes, reports,
-unrelated. A headline (at most 60 words) is read whole; a body is first cut to the sentences that
-bear on the claim (:func:`claimledger.neural.texts.bearing`: the first sentence and those sharing
-the most content words with the claim, about 160 words), since the encoder sees 256 wordpieces.
-``related`` = 1 - P(unrelated); the other scores are the stance probabilities times ``related``.
+The models are the lexical ones of :mod:`claimledger.neural.lexical_stance` (headlines: TF-IDF,
+hand features and a static embedding, Emergent claim-disjoint CV accuracy 0.789; bodies: a
+relatedness gate and a body model over the key sentences, FNC-1 held-out macro-F1 0.668). A body
+the gate finds unrelated (P(related) < 0.5) is ``unrelated``; a headline handed over with a claim
+is taken to be about it. A cross-encoder fine-tuned from all-MiniLM-L6-v2 on Emergent and FNC-1
+(``python -m claimledger.neural.train stance``, the recipe of :mod:`claimledger.neural.train.texts`)
+was measured against them and did not beat them (Emergent 0.756, FNC-1 held-out macro-F1 0.565
+with disagree F1 0.05, although unrelated F1 0.931 and FNC score 0.787 were higher), so it is not
+shipped.
 
 **Questions** has no training label; it is a rule over the model's scores (``_apply_doubt``),
 from doubt cues in the headline, or in the sentences of a body that were read (``doubt_cues``):
@@ -44,81 +46,21 @@ questions the claim rather than denies it.
 from __future__ import annotations
 
 import json
-import re
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, TextIO
 
-import numpy as np
-
 from claimledger.errors import InputError
-from claimledger.neural.texts import TextClassifier, bearing, body_sentences
+from claimledger.neural.lexical_stance import _apply_doubt, doubt_cues  # noqa: F401 (API)
 
-NAME = "stance"
 LABELS = ("supports", "refutes", "reports", "questions", "unrelated")
-STRONG_SHARE = 0.8
-WEAK_SHARE = 0.6
-HEADLINE_MAX_WORDS = 60
-
-# refuting words: a text whose only refuting words are those of an "unproven" cue questions the
-# claim rather than denies it (``doubt_cues``)
-# fmt: off
-REFUTE = frozenset((
-    "fake", "fakes", "faked", "hoax", "hoaxes", "hoaxer", "false", "falsely", "deny", "denies",
-    "denied", "denial", "debunk", "debunked", "debunks", "myth", "not", "no", "never", "nope",
-    "untrue", "bogus", "fabricated", "fabrication", "prank", "pranks", "satire", "satirical",
-    "parody", "isn't", "wasn't", "aren't", "doesn't", "didn't", "don't", "won't", "can't",
-    "hasn't", "haven't", "n't", "contrary", "refute", "refutes", "refuted", "dismiss",
-    "dismisses", "dismissed", "reject", "rejects", "rejected", "wrong", "misleading", "scam",
-    "lie", "lies", "lied", "photoshopped", "doctored", "nonsense", "baseless", "fraud", "retract",
-))
-# fmt: on
-_UNPROVEN = re.compile(
-    r"\b(?:un(?:verified|confirmed|substantiated|proven)|(?:could not|couldn't|cannot|can't|"
-    r"can not|was not|wasn't|were not|weren't|has not|hasn't|have not|haven't|had not|not) "
-    r"(?:yet )?(?:been |be )?(?:independently )?(?:verified|confirmed)|no (?:hard |real |clear |"
-    r"solid |confirmed )?(?:evidence|proof)|little evidence|lack of evidence|"
-    r"without (?:any )?evidence)\b",
-    re.IGNORECASE,
-)
-_DOUBT = re.compile(
-    r"\b(?:remains? (?:unclear|unknown|to be seen)|(?:it is|it's) (?:not |un)clear|"
-    r"(?<!no )(?<!without )(?<!beyond )doubts?|doubtful|dubious|questionable|sceptic\w*|"
-    r"skeptic\w*|questions? (?:over|about|remain|raised|linger)\w*|raises? questions|"
-    r"is it true|fact[- ]?check\w*|too good to be true|questioned|call(?:s|ed)? into question|"
-    r"casts? doubt)\b",
-    re.IGNORECASE,
-)
-_REALLY_QUESTION = re.compile(r"\breally\b[^.!?]*\?", re.IGNORECASE)
-_WEAK_DOUBT = re.compile(
-    r"\b(?:alleged(?:ly)?|purported(?:ly)?|supposed(?:ly)?|so-called|claims? that|"
-    r"rumou?r(?:s|ed)?)\b",
-    re.IGNORECASE,
-)
-_QUESTION_WORD = re.compile(
-    r"^\W*(?:is|are|was|were|did|does|do|has|have|had|can|could|will|would|should)\b",
-    re.IGNORECASE,
-)
-_TOKEN = re.compile(r"[^\W_]+(?:'[^\W_]+)?|\?")
-_APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'"})
-
-
-def tokens(text: str) -> list[str]:
-    """Lower-cased words (``isn't`` is one word) and question marks."""
-    return _TOKEN.findall(text.lower().translate(_APOSTROPHES))
-
-
-def is_headline(text: str) -> bool:
-    return len(text.split()) <= HEADLINE_MAX_WORDS
-
-
 @dataclass(frozen=True)
 class StanceResult:
     """The stance of one text towards one claim.
 
-    ``scores`` has the five ``LABELS`` and sums to 1; ``score`` is ``scores[label]``; ``related``
-    is 1 - ``scores["unrelated"]``. ``cues`` are the doubt cues that moved mass to
+    ``scores`` has the five ``LABELS``; the first four sum to ``related`` and ``unrelated`` is
+    1 - ``related``, so they sum to 1; ``score`` is ``scores[label]``. ``cues`` are the doubt cues that moved mass to
     ``questions``."""
 
     label: str
@@ -128,96 +70,22 @@ class StanceResult:
     cues: tuple[str, ...] = field(default=())
 
 
-@dataclass(frozen=True)
-class Doubt:
-    """The doubt cues of some sentences (see the module docstring)."""
-
-    strong: tuple[str, ...]
-    weak: tuple[str, ...]
-    unproven_only: bool  # "no evidence" and the like, and no refuting word besides them
-
-
-def doubt_cues(sentences: Sequence[str]) -> Doubt:
-    """The strong and weak doubt cues in the sentences, in order of appearance."""
-    strong: list[str] = []
-    weak: list[str] = []
-    unproven = False
-    refuted = False
-    for s in sentences:
-        s = s.strip()
-        found = [m.group(0).lower() for m in _UNPROVEN.finditer(s)]
-        unproven = unproven or bool(found)
-        strong += found
-        strong += [m.group(0).lower() for m in _DOUBT.finditer(s)]
-        if _REALLY_QUESTION.search(s):
-            strong.append("really ...?")
-        if s.endswith(("?", '?"', "?\u201d", "?'")) or (_QUESTION_WORD.match(s) and "?" in s):
-            strong.append("?")
-        weak += [m.group(0).lower() for m in _WEAK_DOUBT.finditer(s)]
-        rest = _DOUBT.sub(" ", _UNPROVEN.sub(" ", s))
-        refuted = refuted or bool(set(tokens(rest)) & REFUTE)
-    return Doubt(tuple(dict.fromkeys(strong)), tuple(dict.fromkeys(weak)), unproven and not refuted)
-
-
-def _apply_doubt(p: np.ndarray, sentences: Sequence[str]
-                 ) -> tuple[dict[str, float], tuple[str, ...]]:
-    """Move stance mass (supports, refutes, reports; summing to 1) to ``questions`` when the
-    sentences carry doubt cues: a weak cue moves ``WEAK_SHARE`` of reports, a strong cue
-    ``STRONG_SHARE`` of supports and reports, and of refutes too when the only refuting words are
-    those of "no evidence"-like cues."""
-    sup, ref, rep = (float(v) for v in p)
-    que = 0.0
-    doubt = doubt_cues(sentences)
-    if doubt.weak:
-        que += WEAK_SHARE * rep
-        rep -= WEAK_SHARE * rep
-    if doubt.strong:
-        que += STRONG_SHARE * (sup + rep + (ref if doubt.unproven_only else 0.0))
-        sup, rep = (1 - STRONG_SHARE) * sup, (1 - STRONG_SHARE) * rep
-        if doubt.unproven_only:
-            ref = (1 - STRONG_SHARE) * ref
-    return {"supports": sup, "refutes": ref, "reports": rep, "questions": que}, (
-        doubt.strong + doubt.weak)
-
-
-def make_result(p: np.ndarray, sentences: Sequence[str]) -> StanceResult:
-    """The result from the model's four probabilities (supports, refutes, reports, unrelated)
-    and the sentences that were read."""
-    related = float(1.0 - p[3])
-    stance = p[:3] / max(float(p[:3].sum()), 1e-9)
-    cond, cues = _apply_doubt(stance, sentences)
-    scores = {lab: round(related * cond[lab], 6) for lab in LABELS[:4]}
-    scores["unrelated"] = round(1.0 - related, 6)
-    label = "unrelated" if related < 0.5 else max(LABELS[:4], key=lambda lab: scores[lab])
-    return StanceResult(label, scores[label], scores, round(related, 6), cues)
+def _result(r: Any) -> StanceResult:
+    """The lexical model's result on the five labels: a body it reads as unrelated is
+    ``unrelated`` with score 1 - P(related); the other scores are as the model gave them."""
+    scores = {lab: float(r.scores.get(lab, 0.0)) for lab in LABELS[:4]}
+    scores["unrelated"] = round(1.0 - float(r.related), 6)
+    if r.related < 0.5:
+        return StanceResult("unrelated", scores["unrelated"], scores, float(r.related), r.cues)
+    return StanceResult(r.label, float(r.score), scores, float(r.related), r.cues)
 
 
 def predict(pairs: Sequence[tuple[str, str]]) -> list[StanceResult]:
     """The stance of each ``text`` towards its ``claim``, for (claim, text) pairs; ``text`` is a
     headline or an article body. An empty claim or text is ``unrelated`` with score 1."""
-    model = TextClassifier.load(NAME)
-    out: list[StanceResult | None] = [None] * len(pairs)
-    todo, claims, texts, read = [], [], [], []
-    for i, (claim, text) in enumerate(pairs):
-        if not claim.strip() or not text.strip():
-            out[i] = StanceResult("unrelated", 1.0, {**dict.fromkeys(LABELS[:4], 0.0),
-                                                     "unrelated": 1.0}, 0.0)
-            continue
-        if is_headline(text):
-            shown = " ".join(text.split())
-            sents = [shown]
-        else:
-            shown = bearing(claim, text)
-            sents = body_sentences(shown)
-        todo.append(i)
-        claims.append(claim)
-        texts.append(shown)
-        read.append(sents)
-    if todo:
-        probs = model.proba(claims, texts)
-        for i, p, sents in zip(todo, probs, read):
-            out[i] = make_result(p, sents)
-    return out  # type: ignore[return-value]
+    from claimledger.neural.lexical_stance import StanceModel
+
+    return [_result(r) for r in StanceModel.load().predict(pairs)]
 
 
 # -- JSONL ----------------------------------------------------------------------------------------

@@ -11,7 +11,7 @@ token ids and vectors as ``model2vec.StaticModel.encode`` on ~23,000 debate sent
 odd Unicode strings. As in model2vec, unknown tokens are dropped, input is cut at 512 tokens and a
 sentence without any known token embeds as the zero vector.
 
-    >>> from claimledger.embeddings import encode
+    >>> from claimledger.neural.embeddings import encode
     >>> encode(["Unemployment fell to 3.9% in March."]).shape
     (1, 256)
 """
