@@ -154,25 +154,9 @@ def fnc_split(
     fnc: FNC, frac: float = HELD_OUT, seed: int = SEED
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(train mask, held-out mask, component of each pair) over the pairs (see the docstring)."""
-    parent: dict[str, str] = {}
+    from claimledger.neural.data import fnc_split as split
 
-    def find(x: str) -> str:
-        while parent.setdefault(x, x) != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
-    for h, b, y in zip(fnc.heads, fnc.body_ids, fnc.y):
-        a, c = find("h:" + h), find("b:" + b)
-        if y != FNC_LABELS["unrelated"]:
-            parent[a] = c
-    comps = sorted({find(k) for k in list(parent)})
-    rng = np.random.default_rng(seed)
-    held = set(rng.choice(comps, size=round(frac * len(comps)), replace=False).tolist())
-    hc = np.array([find("h:" + h) in held for h in fnc.heads])
-    bc = np.array([find("b:" + b) in held for b in fnc.body_ids])
-    comp = np.array([find("b:" + b) for b in fnc.body_ids])
-    return (~hc & ~bc), (hc & bc), comp
+    return split(fnc.heads, fnc.body_ids, fnc.y == FNC_LABELS["unrelated"], frac, seed)
 
 
 def _norm(text: str) -> str:

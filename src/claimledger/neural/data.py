@@ -255,6 +255,17 @@ def fnc(root: Path = SHARED / "stance") -> tuple[TextSet, np.ndarray]:
     heads = [r["Headline"] for r in rows]
     bids = [r["Body ID"] for r in rows]
     y = np.array([_FNC[r["Stance"]] for r in rows])
+    train, held, comp = fnc_split(heads, bids, y == _FNC["unrelated"])
+    keep = train | held
+    idx = np.flatnonzero(keep)
+    ts = TextSet([heads[i] for i in idx], y[idx], comp[idx], [bodies[bids[i]] for i in idx])
+    return ts, held[idx]
+
+
+def fnc_split(heads: Sequence[str], body_ids: Sequence[str], unrelated: np.ndarray,
+              frac: float = 0.2, seed: int = 0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(train mask, held-out mask, component of each pair) of FNC-1 pairs: the connected
+    components of the graph of related (headline, body) pairs, ``frac`` of them held out."""
     parent: dict[str, str] = {}
 
     def find(x: str) -> str:
@@ -263,17 +274,14 @@ def fnc(root: Path = SHARED / "stance") -> tuple[TextSet, np.ndarray]:
             x = parent[x]
         return x
 
-    for h, b, lab in zip(heads, bids, y):
+    for h, b, unrel in zip(heads, body_ids, unrelated):
         a, c = find("h:" + h), find("b:" + b)
-        if lab != _FNC["unrelated"]:
+        if not unrel:
             parent[a] = c
     comps = sorted({find(k) for k in list(parent)})
-    rng = np.random.default_rng(0)
-    held = set(rng.choice(comps, size=round(0.2 * len(comps)), replace=False).tolist())
+    rng = np.random.default_rng(seed)
+    held = set(rng.choice(comps, size=round(frac * len(comps)), replace=False).tolist())
     hc = np.array([find("h:" + h) in held for h in heads])
-    bc = np.array([find("b:" + b) in held for b in bids])
-    comp = np.array([find("b:" + b) for b in bids])
-    keep = (hc & bc) | (~hc & ~bc)
-    idx = np.flatnonzero(keep)
-    ts = TextSet([heads[i] for i in idx], y[idx], comp[idx], [bodies[bids[i]] for i in idx])
-    return ts, (hc & bc)[idx]
+    bc = np.array([find("b:" + b) in held for b in body_ids])
+    comp = np.array([find("b:" + b) for b in body_ids])
+    return (~hc & ~bc), (hc & bc), comp
