@@ -25,22 +25,10 @@ was measured against them and did not beat them (Emergent 0.756, FNC-1 held-out 
 with disagree F1 0.05, although unrelated F1 0.931 and FNC score 0.787 were higher), so it is not
 shipped.
 
-**Questions** has no training label; it is a rule over the model's scores (``_apply_doubt``),
-from doubt cues in the headline, or in the sentences of a body that were read (``doubt_cues``):
-
-* strong cues: a question (a sentence ending in "?", or "Did/Is/Can ... ?", "really ...?"), words
-  that say a claim is unproven ("unverified", "unconfirmed", "could not be independently
-  verified", "no evidence", "no proof") and words of doubt ("remains unclear", "doubts" but not
-  "no doubt", "dubious", "questioned", "questions over", "sceptical", "is it true", "fact
-  check", ...);
-* weak cues, words that keep a claim at a distance: "alleged", "purported", "supposedly",
-  "so-called", "claims that", "rumour".
-
-A weak cue moves ``WEAK_SHARE`` (0.6) of the reports mass to ``questions``, a strong cue
-``STRONG_SHARE`` (0.8) of the supports and reports mass. The refutes mass stays, so that a text
-that refutes, even as a question ("Did X happen? No, it is a hoax"), stays ``refutes``; except
-when the only refuting words are those of an "unproven" cue ("There is no evidence that X"), which
-questions the claim rather than denies it.
+**Questions** has no training label: it is the doubt-cue rule of
+:mod:`claimledger.neural.lexical_stance` (``doubt_cues``, ``_apply_doubt``): questions, "unverified",
+"no evidence", "remains unclear" move mass from supports and reports (and from refutes when the only
+refuting words are those of an "unproven" cue); "alleged", "purported" move part of reports.
 """
 
 from __future__ import annotations
