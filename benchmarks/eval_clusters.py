@@ -153,13 +153,209 @@ def stance_and_families(db, golden, records, url_to_article, gold, pred) -> None
           f"{len(fam_scores)} sets; independent support exact in {indep}/{len(golden['clusters'])}")
 
 
+def scale(n_claims: int = 100_000, n_queries: int = 50, n_new: int = 1_000) -> None:
+    """`check` latency on a store of ``n_claims`` claims, and the cost of clustering ``n_new``
+    new claims on top of it.
+
+    The store is synthetic, built from PolNeAR train sentences (sentences of 8-60 words, each
+    used up to several times with its figures and one word changed, 10 claims an article, one
+    outlet of 40 and one date of 60 each); its rows are written directly (no analysis) with
+    vectors from the static distillation projected to 384 dimensions, clusters of three
+    consecutive claims. Queries and new claims are real: PolNeAR dev sentences, embedded by
+    all-MiniLM-L6-v2 as `check` and `update` do."""
+    import random
+
+    from claimledger.corpus.store import Store
+    from claimledger.crossref import check as checking
+    from claimledger.crossref import index as vindex
+    from claimledger.crossref import update
+    from claimledger.evaluation.polnear import iter_articles
+    from claimledger.neural.lexical_stance import split_sentences
+
+    rng = random.Random(0)
+    base = [s for a in iter_articles(split="train") for s in split_sentences(a.text)
+            if 8 <= len(s.split()) <= 60]
+    dev = [s for a in iter_articles(split="dev") for s in split_sentences(a.text)
+           if 8 <= len(s.split()) <= 60]
+    claims = []
+    while len(claims) < n_claims:
+        s = rng.choice(base)
+        words = s.split()
+        words[rng.randrange(len(words))] = rng.choice(("officials", "the ministry", "rebels",
+                                                       "voters", str(rng.randint(2, 999))))
+        claims.append(" ".join(words))
+    t0 = time.perf_counter()
+    proj = np.random.default_rng(0).standard_normal((256, 384)).astype(np.float32)
+    vecs = embeddings.encode(claims) @ proj
+    vecs /= np.maximum(np.linalg.norm(vecs, axis=1, keepdims=True), 1e-9)
+    db = os.path.join(tempfile.mkdtemp(), "scale.duckdb")
+    with Store(db) as store:
+        arts = [(f"s{i:06d}", f"Synthetic article {i}", f"Outlet {i % 40}",
+                 f"2026-0{1 + i % 6}-{1 + i % 28:02d}", f"2026-0{1 + i % 6}-{1 + i % 28:02d}",
+                 json.dumps({"text": ""}), f"https://synthetic.example/{i}", 'x')
+                for i in range(n_claims // 10)]
+        with store.transaction() as con:
+            con.executemany("INSERT INTO articles (article_id, title, outlet, published, "
+                            "published_date, ledger, url, input) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                            arts)
+            con.executemany("INSERT INTO article_urls (article_id, url, outlet, input) "
+                            "VALUES (?, ?, ?, ?)", [(a[0], a[6], a[2], "x") for a in arts])
+            con.executemany("INSERT INTO article_signatures VALUES (?, ?)",
+                            [(a[0], [0] * 4) for a in arts])
+            con.executemany(
+                "INSERT INTO claims (article_id, claim_id, text, start, \"end\", certainty) "
+                "VALUES (?, ?, ?, 0, ?, 'asserted')",
+                [(f"s{i // 10:06d}", f"C{i % 10 + 1}", c, len(c)) for i, c in enumerate(claims)])
+            rows, ks = [], []
+            for i, c in enumerate(claims):
+                k = f"K{i // 3:07d}"
+                rows.append((k, f"s{i // 10:06d}", f"C{i % 10 + 1}", 0, c, 1.0, "supports", 0.6,
+                             vecs[i].tolist(), i, None))
+                if i % 3 == 0:
+                    g = vecs[i:i + 3].mean(axis=0)
+                    ks.append((k, f"s{i // 10:06d}", f"C{i % 10 + 1}", c, False, g.tolist(),
+                               len(vecs[i:i + 3]), sorted(cluster.tokens(c)), []))
+            con.executemany("INSERT INTO cluster_members VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                            .replace("VALUES", "(cluster_id, article_id, claim_id, part, text, "
+                                     "score, source_stance, stance_score, vector, vid, "
+                                     "polarity_cue) VALUES"), rows)
+            con.executemany("INSERT INTO claim_clusters (cluster_id, article_id, claim_id, claim, "
+                            "framed, centroid, n_members, tokens, numbers) VALUES "
+                            "(?, ?, ?, ?, ?, ?, ?, ?, ?)", ks)
+        built = time.perf_counter() - t0
+        t1 = time.perf_counter()
+        vindex.VectorIndex(store)  # the first open indexes the store (one shard, HNSW)
+        indexed = time.perf_counter() - t1
+    vindex._OPEN.clear()
+    with Store(db, read_only=True) as store:
+        t2 = time.perf_counter()
+        vindex.for_store(store)
+        opened = time.perf_counter() - t2
+        checking.check(store, [dev[0]])  # the encoder's first call loads it
+        lat = []
+        for q in rng.sample(dev, n_queries):
+            t3 = time.perf_counter()
+            checking.check(store, [q])
+            lat.append(time.perf_counter() - t3)
+    lat.sort()
+    print(f"check on {n_claims:,} claims ({n_claims // 10:,} articles; store rows written in "
+          f"{built:.0f} s, vector index built in {indexed:.1f} s, opened in {opened:.2f} s): "
+          f"median {1000 * lat[len(lat) // 2]:.0f} ms, p95 {1000 * lat[int(0.95 * len(lat))]:.0f} ms, "
+          f"max {1000 * lat[-1]:.0f} ms over {n_queries} claims")
+    with Store(db) as store:
+        new = rng.sample(dev, n_new)
+        with store.transaction() as con:
+            con.executemany("INSERT INTO articles (article_id, title, outlet, published, "
+                            "published_date, ledger, input) VALUES (?, ?, 'New outlet', "
+                            "'2026-07-01', '2026-07-01', ?, 'x')",
+                            [(f"n{i:05d}", f"New {i}", json.dumps({"text": f"new article {i}"}))
+                             for i in range(n_new // 10)])
+            con.executemany(
+                "INSERT INTO claims (article_id, claim_id, text, start, \"end\", certainty) "
+                "VALUES (?, ?, ?, 0, ?, 'asserted')",
+                [(f"n{i // 10:05d}", f"C{i % 10 + 1}", c, len(c)) for i, c in enumerate(new)])
+        t4 = time.perf_counter()
+        done = update(store)
+        secs = time.perf_counter() - t4
+    print(f"clustering {done['new_claims']:,} new claims into the {n_claims:,}-claim store: "
+          f"{secs:.1f} s ({done['new_clusters']} new clusters), embedding included")
+
+
+FNC_LABELS = ("agree", "disagree", "discuss", "unrelated")
+_TO_FNC = {"supports": 0, "refutes": 1, "reports": 2, "questions": 2}
+
+
+def fnc_pairs(split: str) -> list[tuple[str, str, int]]:
+    """(headline, body, FNC label) of FNC-1 train pairs: ``held`` = the claim-connected held-out
+    fifth of the judgments issue (evaluation only); ``dev`` = a fifth of the *training*
+    components (seed 1), the part `check`'s threshold may be tuned on."""
+    from claimledger.neural import data
+
+    ts, held = data.fnc()
+    if split == "held":
+        idx = np.flatnonzero(held)
+    else:
+        comps = sorted({g for g, h in zip(ts.groups, held) if not h})
+        rng = np.random.default_rng(1)
+        dev = set(rng.choice(comps, size=round(0.2 * len(comps)), replace=False).tolist())
+        idx = [i for i in range(len(ts.texts)) if not held[i] and ts.groups[i] in dev]
+    return [(ts.texts[i], ts.pairs[i], int(ts.labels[i])) for i in idx]
+
+
+def fnc_check(split: str, db: str | None, taus: list[float]) -> None:
+    """FNC-1 through `claimledger check`: the bodies of one split ingested into a store, its
+    headlines checked; a body `check` does not return is unrelated; supports / refutes / reports
+    or questions are agree / disagree / discuss."""
+    import hashlib
+
+    from claimledger.corpus.ingest import ingest
+    from claimledger.corpus.store import Store
+    from claimledger.crossref import check as checking
+    from claimledger.crossref import update
+    from claimledger.evaluation.classify import fnc_score, multiclass_report
+
+    pairs = fnc_pairs(split)
+    body_id = {b: hashlib.sha256(b.encode()).hexdigest()[:16] for _, b, _ in pairs}
+    if db is None:
+        db = os.path.join(tempfile.mkdtemp(), f"fnc-{split}.duckdb")
+    t0 = time.perf_counter()
+    if not os.path.exists(db):
+        src = db + ".jsonl"
+        with open(src, "w", encoding="utf-8") as fh:
+            for b, k in body_id.items():
+                fh.write(json.dumps({"id": k, "url": f"https://fnc.example/body/{k}",
+                                     "outlet": "FNC-1", "text": b}) + "\n")
+        ingest([src], db, workers=1, progress=False)
+    with Store(db) as store:
+        update(store)
+        url_body = {u.rsplit("/", 1)[-1]: a for a, u in store.con.execute(
+            "SELECT article_id, url FROM article_urls").fetchall() if u}
+        n_claims = store.count("cluster_members")
+        ready = time.perf_counter() - t0
+        heads = sorted({h for h, _, _ in pairs})
+        for tau in taus:
+            t1 = time.perf_counter()
+            results = dict(zip(heads, checking.check(store, heads, tau=tau)))
+            per = (time.perf_counter() - t1) / len(heads)
+            y, pred = [], []
+            for h, b, label in pairs:
+                found = "unrelated"
+                for a in results[h]["articles"]:
+                    ids = {u.rsplit("/", 1)[-1] for u in a["urls"]}
+                    if body_id[b] in ids:
+                        found = a["stance"]
+                        break
+                y.append(label)
+                pred.append(3 if found == "unrelated" else _TO_FNC[found])
+            y, pred = np.array(y), np.array(pred)
+            rep = multiclass_report(y, pred, FNC_LABELS)
+            print(f"FNC-1 {split} through check (tau {tau:.2f}): {len(pairs)} pairs, {len(heads)} "
+                  f"headlines, {len(body_id)} bodies ({n_claims} stored claims, store built in "
+                  f"{ready:.0f} s); macro-F1 {rep['macro_f1']:.3f} (F1 {rep['f1']}), FNC score "
+                  f"{fnc_score(y, pred):.3f}; {1000 * per:.0f} ms per check")
+            print(f"    confusion (rows gold {'/'.join(FNC_LABELS)}): {rep['confusion']}")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--stance", default=os.path.join(ROOT, "..", "shared", "data", "stance"))
     ap.add_argument("--db", default=None, help="an existing store of the corpus")
+    ap.add_argument("--only", choices=("emergent", "corpus", "fnc", "scale"), default=None)
+    ap.add_argument("--fnc-split", choices=("held", "dev"), default="held")
+    ap.add_argument("--fnc-db", default=None, help="a store of the FNC-1 bodies (built if absent)")
+    ap.add_argument("--tau", type=float, action="append", default=None,
+                    help="check thresholds to try (default: the shipped one)")
     args = ap.parse_args()
-    emergent(args.stance)
-    corpus(args.db)
+    from claimledger.crossref import check as checking
+
+    if args.only in (None, "emergent"):
+        emergent(args.stance)
+    if args.only in (None, "corpus"):
+        corpus(args.db)
+    if args.only in (None, "scale"):
+        scale()
+    if args.only in (None, "fnc"):
+        fnc_check(args.fnc_split, args.fnc_db, args.tau or [checking.TAU])
 
 
 if __name__ == "__main__":

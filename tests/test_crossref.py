@@ -99,13 +99,22 @@ def test_minhash_finds_reprints_not_neighbours():
 
 def test_status_line_is_verdict_free_and_counts_families():
     s = {"families_for": ["government:US"], "families_against": ["government:Venezuela",
-         "government:Colombia"], "families_questioning": [], "independent_for": 0,
+         "government:Colombia"], "families_questioning": ["org:Sea Watch"], "independent_for": 0,
+         "claimant_family": "government:US",
          "only_anonymous_or_vague": False, "evidence_cited": [], "evidence_missing": ["x"],
          "n_articles": 3, "n_outlets": 2, "n_copies": 1}
     assert status_line(s) == (
-        "asserted by 1 family (US government), disputed by 2 (Venezuela government, Colombia "
-        "government); no independent support; no evidence cited; evidence said to be missing (1) "
-        "[3 articles in 2 outlets, 1 syndicated copy]"
+        "supported by 1 family (US government), none independent of the claimant (US "
+        "government); refuted by 2 (Venezuela government, Colombia government); questioned by 1 "
+        "(Sea Watch); no evidence cited; evidence said to be missing (1) "
+        "[3 articles in 2 outlets, plus 1 syndicated copy]"
+    )
+    s.update(families_for=["government:US", "org:Sea Watch"], independent_for=1,
+             families_against=[], families_questioning=[], evidence_cited=["video"],
+             evidence_missing=[], n_copies=0)
+    assert status_line(s) == (
+        "supported by 2 families (US government, Sea Watch), 1 independent of the claimant (US "
+        "government); evidence cited (1) [3 articles in 2 outlets]"
     )
 
 

@@ -103,24 +103,26 @@ def test_store_version_checked_and_migrated(tmp_path, monkeypatch):
     db = str(tmp_path / "s.duckdb")
     Store(db).close()
     with Store(db) as s:
-        assert s.schema_version == store_mod.STORE_VERSION == 2
+        assert s.schema_version == store_mod.STORE_VERSION == 3
         assert "cluster_members" in s.table_names()  # version 2 added the claim clusters
+        cols = {r[0] for r in s.con.execute("DESCRIBE claim_clusters").fetchall()}
+        assert {"centroid", "n_members", "framed"} <= cols  # version 3: propositions
 
     # a newer claimledger adds a table: an old store is migrated on open, in one transaction
     def add_notes(con):
         con.execute("CREATE TABLE notes (article_id VARCHAR, note VARCHAR)")
 
-    monkeypatch.setattr(store_mod, "STORE_VERSION", 3)
-    monkeypatch.setitem(store_mod.MIGRATIONS, 3, add_notes)
+    monkeypatch.setattr(store_mod, "STORE_VERSION", 4)
+    monkeypatch.setitem(store_mod.MIGRATIONS, 4, add_notes)
     with pytest.raises(StoreError, match="needs migrating"):
         Store(db, read_only=True)
     with Store(db) as s:
-        assert s.schema_version == 3
+        assert s.schema_version == 4
         assert s.con.execute("SELECT count(*) FROM notes").fetchone()[0] == 0
 
     # and an older claimledger refuses the newer store
-    monkeypatch.setattr(store_mod, "STORE_VERSION", 2)
-    with pytest.raises(StoreError, match="schema version 3, newer"):
+    monkeypatch.setattr(store_mod, "STORE_VERSION", 3)
+    with pytest.raises(StoreError, match="schema version 4, newer"):
         Store(db)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import errno
+import json
 import os
 import sys
 from collections.abc import Sequence
@@ -140,6 +141,19 @@ def _corpus_parsers(sub: argparse._SubParsersAction) -> None:
     one.add_argument("--families", metavar="FILE")
     one.add_argument("--out", "-o", metavar="PATH")
     one.add_argument("--width", type=int, default=None)
+    ck = sub.add_parser(
+        "check", help="who confirms this claim? the stored articles and statements that bear on "
+        "it, each with its stance, source, family, outlet and date",
+        description="Give a claim (or --claims FILE, one a line). Articles that do not bear on it "
+        "are left out; syndicated copies are folded into their original.")
+    ck.add_argument("claim", nargs="?", metavar="CLAIM", help='a claim, e.g. "The boat was '
+                    'carrying drugs"')
+    ck.add_argument("--claims", metavar="FILE", help="claims to check, one a line")
+    ck.add_argument("--db", required=True, metavar="FILE")
+    ck.add_argument("--format", "-f", default="table", choices=("table", "json", "jsonl", "html"))
+    ck.add_argument("--families", metavar="FILE", help="source families file (remembered)")
+    ck.add_argument("--out", "-o", metavar="PATH")
+    ck.add_argument("--width", type=int, default=None)
     st = sub.add_parser("stance", help='stance of texts toward claims: JSONL {"claim","text"} in, '
                         '+ "stance" (supports, refutes, reports, questions, unrelated), "score", '
                         '"related" out')
@@ -443,6 +457,49 @@ def claim_command(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _claims_file(path: str) -> list[str]:
+    from claimledger.reading import NotRegularFile, open_regular
+
+    try:
+        with open_regular(path) as fh:
+            data = fh.read()
+    except FileNotFoundError:
+        raise InputError(f"cannot read {path}: no such file") from None
+    except (IsADirectoryError, NotRegularFile) as exc:
+        raise InputError(f"cannot read {path}: {exc.strerror}") from None
+    except OSError as exc:
+        raise InputError(f"cannot read {path}: {exc.strerror or exc}") from None
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise InputError(f"cannot read {path}: not valid UTF-8") from None
+    return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+def check_command(args: argparse.Namespace) -> int:
+    from claimledger.corpus.store import Store
+    from claimledger.crossref import check, render
+
+    if (args.claim is None) == (args.claims is None):
+        raise UsageError("give one claim, or --claims FILE (one claim a line), not both")
+    claims = [args.claim.strip()] if args.claim is not None else _claims_file(args.claims)
+    if not claims or not all(claims):
+        raise UsageError("the claim is empty")
+    with Store(args.db, create=False) as store:
+        _remember_families(store, args.families)
+        results = check.check(store, claims)
+    if args.format == "jsonl":
+        text = "".join(json.dumps(r, ensure_ascii=False, default=str) + "\n"
+                       for r in check.jsonl_rows(results))
+    else:
+        data = results if args.claims is not None else results[0]
+        many = args.claims is not None
+        text = _format(data, args, lambda d: render.check_html(d if many else [d]),
+                       lambda d, width=None: render.check_table(d if many else [d], width=width))
+    _write_out(text, args.out)
+    return EXIT_OK
+
+
 def stance_command(args: argparse.Namespace) -> int:
     from claimledger.neural.stance import run_stance
 
@@ -487,6 +544,7 @@ _CORPUS_COMMANDS = {
     "cluster": cluster_command,
     "claims": claims_command,
     "claim": claim_command,
+    "check": check_command,
     "stance": stance_command,
     "spark": spark_command,
     "ingest": ingest_command,

@@ -21,7 +21,7 @@ from claimledger.corpus import tables
 from claimledger.errors import ClaimledgerError, InputError
 from claimledger.model import SCHEMA_VERSION, Ledger
 
-STORE_VERSION = 2
+STORE_VERSION = 3
 STORE_FORMAT = "claimledger.store"
 
 _KEYS = {"articles": "PRIMARY KEY (article_id)"}
@@ -81,9 +81,25 @@ def _v2_claim_clusters(con: duckdb.DuckDBPyConnection) -> None:
     )
 
 
+def _v3_propositions(con: duckdb.DuckDBPyConnection) -> None:
+    """Version 3: clusters are propositions with polarity (issue 13). Each cluster keeps its
+    centroid, size, words and figures, so that an update reads only the clusters near the new
+    claims; each member a vector id (its row in the approximate nearest-neighbour index) and what
+    decided its polarity. Clusters are derived data: those of version 2, read against a sentence
+    rather than a proposition, are dropped and rebuilt by the next `claimledger cluster`."""
+    con.execute("DELETE FROM cluster_members")
+    con.execute("DELETE FROM claim_clusters")
+    for column in ("framed BOOLEAN", "centroid FLOAT[]", "n_members INTEGER", "tokens VARCHAR[]",
+                   "numbers DOUBLE[]"):
+        con.execute(f"ALTER TABLE claim_clusters ADD COLUMN {column}")
+    for column in ("vid BIGINT", "polarity_cue VARCHAR"):
+        con.execute(f"ALTER TABLE cluster_members ADD COLUMN {column}")
+
+
 # Migrations: MIGRATIONS[n] takes a store at version n - 1 to version n. A new store is created
 # at version 1 and migrated up, so every store goes through the same steps.
-MIGRATIONS: dict[int, Callable[[duckdb.DuckDBPyConnection], None]] = {2: _v2_claim_clusters}
+MIGRATIONS: dict[int, Callable[[duckdb.DuckDBPyConnection], None]] = {
+    2: _v2_claim_clusters, 3: _v3_propositions}
 
 
 class StoreError(ClaimledgerError):

@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from claimledger.corpus.store import Store
-from claimledger.crossref import minhash
+from claimledger.crossref import minhash, polarity
 
 ALPHA = 0.4
 TAU = 0.30
@@ -56,29 +56,45 @@ _WORD = re.compile(r"[a-z0-9]+")
 class Unit:
     article_id: str
     claim_id: str
-    text: str  # the claim, or one of its parts
+    text: str  # the claim, or one of its parts, as the article words it
     sentence: str
     numbers: frozenset[float]
     tokens: frozenset[str]
     vector: np.ndarray | None = None
     part: int = 0
+    proposition: str = ""  # ``text`` in positive form (:mod:`claimledger.crossref.polarity`)
+    polarity: str = "supports"
+    framed: bool = False
+    polarity_cue: str | None = None
+
+    def __post_init__(self) -> None:
+        if not self.proposition:
+            self.proposition = self.text
 
 
 @dataclass
 class _Cluster:
     cluster_id: str
-    claim: str
-    vectors: list[np.ndarray] = field(default_factory=list)
+    claim: str  # the canonical proposition, positive form
+    framed: bool = False  # the proposition was composed from a framed or negated wording
+    total: np.ndarray | None = None  # the sum of the member vectors
+    n: int = 0
     tokens: set[str] = field(default_factory=set)
     numbers: set[float] = field(default_factory=set)
     centroid: np.ndarray | None = None
+    changed: bool = False
 
     def add(self, unit: Unit) -> None:
-        self.vectors.append(unit.vector)
+        self.total = unit.vector.astype(np.float64) if self.total is None else self.total + unit.vector
+        self.n += 1
         self.tokens |= unit.tokens
         self.numbers |= unit.numbers
-        c = np.mean(self.vectors, axis=0)
-        self.centroid = c / (np.linalg.norm(c) or 1.0)
+        self.centroid = (self.total / (np.linalg.norm(self.total) or 1.0)).astype(np.float32)
+        self.changed = True
+        if self.framed and not unit.framed and unit.polarity == "supports":
+            # a member that states the proposition plainly words it better than one composed
+            # from a denial or a doubt
+            self.claim, self.framed = polarity.canonical(unit.proposition), False
 
 
 def tokens(text: str) -> frozenset[str]:
@@ -185,7 +201,7 @@ def cluster_units(units: list[Unit], clusters: list[_Cluster]) -> list[tuple[Uni
                 if s > best_s:
                     best, best_s = clusters[k], s
         if best is None or best_s < TAU:
-            best = _Cluster(_cluster_id(u), u.text)
+            best = _Cluster(_cluster_id(u), polarity.canonical(u.proposition), framed=u.framed)
             clusters.append(best)
             best_s = 1.0
         best.add(u)
@@ -201,42 +217,60 @@ def _cluster_id(u: Unit) -> str:
 
 
 def update(store: Store) -> dict[str, int]:
-    """Cluster the claims and mark the duplicates of articles added since the last update."""
+    """Cluster the claims and mark the duplicates of articles added since the last update.
+
+    Reads only what the new claims need: their nearest stored members (the vector index of
+    :mod:`claimledger.crossref.index`) and the clusters those belong to, with their persisted
+    centroids; so an update costs O(new claims), not O(corpus)."""
+    from claimledger.crossref.index import VectorIndex
     from claimledger.neural import minilm
 
     dups = _update_duplicates(store)
     units = _new_units(store)
     if not units:
         return {"new_claims": 0, "new_clusters": 0, "duplicates": dups}
-    vecs = minilm.encode([u.text for u in units])
+    vecs = minilm.encode([u.proposition for u in units])
     vecs /= np.maximum(np.linalg.norm(vecs, axis=1, keepdims=True), 1e-9)
     for u, v in zip(units, vecs):
-        u.vector = v
-    clusters = _existing_clusters(store)
+        u.vector = v.astype(np.float32)
+    index = VectorIndex(store)
+    clusters = _nearby_clusters(store, index, vecs)
     known = {c.cluster_id for c in clusters}
     assigned = cluster_units(units, clusters)
-    stances = _stances(assigned)
+    _model_polarities(assigned)
     now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
-    founded = [(c.cluster_id, u.article_id, u.claim_id, c.claim, now)
-               for u, c, _ in assigned if c.cluster_id not in known and c.claim == u.text
-               and _cluster_id(u) == c.cluster_id]
+    (top,) = store.con.execute("SELECT coalesce(max(vid), -1) FROM cluster_members").fetchone()
+    vids = np.arange(int(top) + 1, int(top) + 1 + len(assigned), dtype=np.int64)
     rows = [
-        (c.cluster_id, u.article_id, u.claim_id, u.part, u.text, s, st, sc,
-         u.vector.astype(np.float32).tolist())
-        for (u, c, s), (st, sc) in zip(assigned, stances)
+        (c.cluster_id, u.article_id, u.claim_id, u.part, u.text, s, u.polarity, conf,
+         u.vector.tolist(), int(vid), u.polarity_cue)
+        for (u, c, s), vid, conf in zip(assigned, vids, _confidences(assigned))
     ]
+    touched = {c.cluster_id: c for _, c, _ in assigned if c.changed}
+    founders = {c.cluster_id: u for u, c, _ in reversed(assigned) if c.cluster_id not in known}
     with store.transaction() as con:
-        if founded:
-            con.executemany("INSERT INTO claim_clusters VALUES (?, ?, ?, ?, ?)", founded)
-        if rows:
-            con.executemany("INSERT INTO cluster_members VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
-    return {"new_claims": len(units), "new_clusters": len(founded), "duplicates": dups}
+        for cid, u in founders.items():
+            con.execute("INSERT INTO claim_clusters (cluster_id, article_id, claim_id, claim, "
+                        "created_at) VALUES (?, ?, ?, ?, ?)", [cid, u.article_id, u.claim_id,
+                                                               touched[cid].claim, now])
+        con.executemany(
+            "UPDATE claim_clusters SET claim = ?, framed = ?, centroid = ?, n_members = ?, "
+            "tokens = ?, numbers = ? WHERE cluster_id = ?",
+            [(c.claim, c.framed, (c.total / c.n).astype(np.float32).tolist(), c.n,
+              sorted(c.tokens), sorted(c.numbers), c.cluster_id) for c in touched.values()])
+        con.executemany(
+            "INSERT INTO cluster_members (cluster_id, article_id, claim_id, part, text, score, "
+            "source_stance, stance_score, vector, vid, polarity_cue) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+    index.add(vids, np.stack([u.vector for u, _, _ in assigned]))
+    return {"new_claims": len(units), "new_clusters": len(founders), "duplicates": dups}
 
 
 def _new_units(store: Store) -> list[Unit]:
     rows = store.con.execute(
         """
-        SELECT c.article_id, c.claim_id, c.text, c.quantities, t.source_text, t.cue, t.content
+        SELECT c.article_id, c.claim_id, c.text, c.quantities, c.certainty, t.source_text, t.cue,
+               t.content
         FROM claims c JOIN articles a USING (article_id)
         LEFT JOIN attributions t ON t.article_id = c.article_id AND t.attribution_id = c.attribution_id
         WHERE NOT EXISTS (SELECT 1 FROM cluster_members m
@@ -247,7 +281,7 @@ def _new_units(store: Store) -> list[Unit]:
     return [u for r in rows for u in _units(*r)]
 
 
-def _units(aid, cid, text, quantities, source_text, cue, content) -> list[Unit]:
+def _units(aid, cid, text, quantities, certainty, source_text, cue, content) -> list[Unit]:
     pieces = parts(text)
     qs = json.loads(quantities) if quantities and len(pieces) == 1 else []
     out = []
@@ -256,44 +290,75 @@ def _units(aid, cid, text, quantities, source_text, cue, content) -> list[Unit]:
         if cue and source_text:
             # "Valmera's foreign minister denied that ...": the cue carries the source's stance
             sentence = f"{source_text} {cue} {piece}"
-        out.append(Unit(aid, cid, piece, sentence, numbers(piece, qs), tokens(piece), part=i))
+        r = polarity.read(piece, cue, certainty, own_voice=source_text is None)
+        out.append(Unit(aid, cid, piece, sentence, numbers(r.proposition, qs),
+                        tokens(r.proposition), part=i, proposition=r.proposition,
+                        polarity=r.polarity, framed=r.framed, polarity_cue=r.cue))
     return out
 
 
-def _existing_clusters(store: Store) -> list[_Cluster]:
+NEIGHBOURS = 16
+
+
+def _nearby_clusters(store: Store, index, vecs: np.ndarray) -> list[_Cluster]:
+    """The stored clusters of the nearest stored members of each new claim."""
+    if not len(index):
+        return []
+    _, vids = index.search(vecs, NEIGHBOURS)
+    wanted = sorted({int(v) for v in vids.ravel() if v >= 0})
+    if not wanted:
+        return []
     rows = store.con.execute(
         """
-        SELECT m.cluster_id, k.claim, m.vector, m.text, c.quantities, c.text
+        SELECT DISTINCT k.cluster_id, k.claim, k.framed, k.centroid, k.n_members, k.tokens,
+               k.numbers
         FROM cluster_members m JOIN claim_clusters k USING (cluster_id)
-        JOIN claims c ON c.article_id = m.article_id AND c.claim_id = m.claim_id
-        ORDER BY m.cluster_id
-        """
-    ).fetchall()
-    clusters: dict[str, _Cluster] = {}
-    for cid, claim, vec, text, quantities, whole in rows:
-        c = clusters.setdefault(cid, _Cluster(cid, claim))
-        qs = json.loads(quantities) if quantities and text == whole else []
-        c.add(Unit("", "", text, text, numbers(text, qs), tokens(text),
-                   np.asarray(vec, dtype=np.float32)))
-    return list(clusters.values())
+        WHERE m.vid IN (SELECT unnest(?::BIGINT[])) ORDER BY k.cluster_id
+        """, [wanted]).fetchall()
+    out = []
+    for cid, claim, framed, centroid, n, toks, nums in rows:
+        c = _Cluster(cid, claim, framed=bool(framed), n=int(n or 0), tokens=set(toks or ()),
+                     numbers=set(nums or ()))
+        mean = np.asarray(centroid, dtype=np.float64)
+        c.total = mean * max(c.n, 1)
+        c.centroid = (mean / (np.linalg.norm(mean) or 1.0)).astype(np.float32)
+        out.append(c)
+    return out
 
 
-def _stances(assigned: list[tuple[Unit, _Cluster, float]]) -> list[tuple[str, float]]:
+MODEL_REFUTES = 0.75
+
+
+def _model_polarities(assigned: list[tuple[Unit, _Cluster, float]]) -> None:
+    """Where the member's own words took no side beyond asserting (no negation, frame or denying
+    cue), the stance model reads the member's sentence against the cluster's proposition: a
+    contrary statement ("inside its territorial waters" against "in international waters") is
+    read as refuting when the model is confident of it."""
     from claimledger.neural import stance
 
-    pairs, slots = [], []
-    out: list[tuple[str, float]] = []
-    for i, (u, c, _) in enumerate(assigned):
-        if u.text == c.claim:
-            out.append(("supports", 1.0))  # the claim as first worded
-            continue
-        out.append(("reports", 0.0))
-        pairs.append((c.claim, u.sentence))
-        slots.append(i)
-    if pairs:
-        for i, r in zip(slots, stance.predict(pairs)):
-            # a member the model reads as unrelated to the claim relays it at most
-            out[i] = ("reports", 0.0) if r.label == "unrelated" else (r.label, float(r.score))
+    slots = [i for i, (u, c, _) in enumerate(assigned)
+             if u.polarity == "supports" and u.polarity_cue is None
+             and polarity.canonical(u.proposition) != c.claim]
+    if not slots:
+        return
+    results = stance.predict([(assigned[i][1].claim, assigned[i][0].sentence) for i in slots])
+    for i, r in zip(slots, results):
+        if r.label == "refutes" and r.scores.get("refutes", 0.0) >= MODEL_REFUTES:
+            u = assigned[i][0]
+            u.polarity, u.polarity_cue = "refutes", "stance model"
+
+
+def _confidences(assigned: list[tuple[Unit, _Cluster, float]]) -> list[float]:
+    """How sure each polarity is: an explicit cue, frame or negation 0.9; the stance model 0.75;
+    a plain assertion 0.6."""
+    out = []
+    for u, _, _ in assigned:
+        if u.polarity_cue == "stance model":
+            out.append(MODEL_REFUTES)
+        elif u.polarity_cue:
+            out.append(0.9)
+        else:
+            out.append(0.6)
     return out
 
 

@@ -104,3 +104,61 @@ def cluster_html(c: dict[str, Any]) -> str:
             f"{c['independent_for']}</p><ul>{ev}</ul><table><tr><th>outlet</th><th>article</th>"
             f"<th>source</th><th>family</th><th>source stance</th><th>text</th></tr>{rows}</table>")
     return _page(c["claim"][:80], body)
+
+
+def check_table(results: list[dict[str, Any]], *, width: int | None = None) -> str:
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console(width=width or 120, record=True, file=open(os.devnull, "w"), color_system=None)
+    for r in results:
+        head = f"Claim: {r['claim']}"
+        if r["proposition"].rstrip(".").lower() != r["claim"].rstrip(".").lower():
+            head += f"\n  read as: {r['proposition']}" + (" (stances are towards this, turned "
+                                                          "round for the claim as typed)"
+                                                          if r["negated"] else "")
+        console.print(head, markup=False, highlight=False)
+        console.print(r["status"], markup=False, highlight=False)
+        if not r["articles"]:
+            console.print("")
+            continue
+        t = Table(show_lines=True)
+        for col in ("outlet", "date", "stance", "statements (source, family: polarity)", "score"):
+            t.add_column(col, overflow="fold")
+        for a in r["articles"]:
+            outlet = a["outlet"] or "?"
+            if a["copies"]:
+                outlet += f" (+{len(a['copies'])} syndicated cop{'y' if len(a['copies']) == 1 else 'ies'})"
+            lines = [f"{s['source_name'] or '(own voice)'}, {s['family'] or '-'}: "
+                     f"{s['source_stance']} - {s['text']}" for s in a["statements"]]
+            t.add_row(outlet, str(a["published"] or ""), a["stance"], "\n".join(lines),
+                      f"{a['score']:.2f}")
+        console.print(t)
+    return console.export_text()
+
+
+def check_html(results: list[dict[str, Any]]) -> str:
+    return _page("Check a claim", "".join(check_section(r) for r in results))
+
+
+def check_section(r: dict[str, Any]) -> str:
+    """One checked claim as HTML (every value escaped); the web page uses it too."""
+    e = html.escape
+    rows = "".join(
+        f"<tr><td>{e(a['outlet'] or '?')}<div class=\"small\">{e(str(a['published'] or ''))}"
+        f"{' · +' + str(len(a['copies'])) + ' syndicated' if a['copies'] else ''}</div></td>"
+        f"<td class=\"{e(a['stance'])}\">{e(a['stance'])}</td><td><ul>"
+        + "".join(f"<li><span class=\"{e(s['source_stance'] or '')}\">{e(s['source_stance'] or '')}"
+                  f"</span> {e(s['source_name'] or '(own voice)')} "
+                  f"<span class=\"small\">{e(s['family'] or '-')}</span>: {e(s['text'])}</li>"
+                  for s in a["statements"])
+        + f"</ul></td><td>{a['score']:.2f}</td></tr>"
+        for a in r["articles"]
+    )
+    read_as = ""
+    if r["proposition"].rstrip(".").lower() != r["claim"].rstrip(".").lower():
+        read_as = f"<p class=\"small\">read as: {e(r['proposition'])}</p>"
+    table = (f"<table><tr><th>outlet</th><th>stance</th><th>statements</th><th>score</th></tr>"
+             f"{rows}</table>" if rows else "")
+    return (f"<section><h1>{e(r['claim'])}</h1>{read_as}<p class=\"status\">{e(r['status'])}</p>"
+            f"{table}</section>")

@@ -2,9 +2,11 @@
 
 Per member (one claim of one article in the cluster):
 
-* ``source_stance``: the stance of the member's sentence toward the cluster's claim, as the
-  stance model read it (``supports`` / ``refutes`` / ``reports`` / ``questions``); a statement
-  in the article's own voice is the article's;
+* ``source_stance``: the member's polarity towards the cluster's proposition (``supports`` /
+  ``refutes`` / ``questions`` / ``reports``, :mod:`claimledger.crossref.polarity`), read from the
+  member's own words (negation and its scope, denial and doubt frames), the attribution's cue, the
+  ledger's certainty and, for a plain assertion, the stance model; ``polarity_cue`` says what
+  decided it; a statement in the article's own voice is the article's;
 * ``stance``: the article's stance, per article: its own voice decides when it speaks (doubt in
   its own voice overrides everything else); otherwise the claim is relayed: ``refutes`` when its
   only sources on the claim deny it, ``questions`` when they only doubt it, else ``reports``;
@@ -31,7 +33,8 @@ _MEMBER_SQL = """
 SELECT m.cluster_id, m.article_id, m.claim_id, m.score, m.source_stance, m.stance_score,
        a.outlet, a.published, a.published_date, a.title, m.text, c.attribution_id, c.evidence_ids,
        c.certainty,
-       s.name, s.type, s.role, s.affiliation, t.source_text, t.cue, d.duplicate_of
+       s.name, s.type, s.role, s.affiliation, t.source_text, t.cue, d.duplicate_of,
+       m.polarity_cue
 FROM cluster_members m
 JOIN articles a USING (article_id)
 JOIN claims c ON c.article_id = m.article_id AND c.claim_id = m.claim_id
@@ -54,17 +57,15 @@ def _members(store: Store, where: str, params: list, fam: Families) -> list[dict
     ).fetchall()
     out = []
     for (cid, aid, claim_id, score, sstance, sscore, outlet, published, pdate, title, text,
-         attr, ev_ids, certainty, name, typ, role, aff, src_text, cue, dup) in rows:
+         attr, ev_ids, certainty, name, typ, role, aff, src_text, cue, dup, pcue) in rows:
         own_voice = attr is None
-        if own_voice:
-            sstance = _own_voice_stance(sstance, certainty)
         family = fam.of_outlet(outlet) if own_voice else fam.of_source(name, typ, role, aff, src_text)
         out.append({
             "cluster_id": cid, "article_id": aid, "claim_id": claim_id, "outlet": outlet,
             "published": published, "title": title, "text": text, "score": round(score, 4),
             "source_name": None if own_voice else (name or src_text),
             "source_type": "own_voice" if own_voice else (typ or "unresolved"),
-            "cue": cue, "family": family, "source_stance": sstance,
+            "cue": cue, "family": family, "source_stance": sstance, "polarity_cue": pcue,
             "stance_score": round(sscore or 0.0, 4), "duplicate_of": dup,
             "evidence_ids": list(ev_ids or []),
         })
@@ -80,21 +81,6 @@ def _established(ms: list[dict[str, Any]]) -> bool:
     they are records ("UN data", "the trial's results") or come from more than one family."""
     fams = {m["family"] for m in ms if m["family"]}
     return len(fams) >= 2 or any(_RECORDS.search(m["source_name"] or "") for m in ms)
-
-
-def _own_voice_stance(model: str | None, certainty: str | None) -> str | None:
-    """An article's own sentence on a claim: a plain assertion supports it (the stance model,
-    trained on headlines that relay claims, reads many of them as neutral 'reports'); a sentence
-    the ledger finds disputed refutes it, one it finds questioned or hedged questions it."""
-    if model == "refutes":
-        return model
-    if certainty in ("questioned", "hedged"):
-        return "questions"
-    if certainty == "disputed":
-        return "refutes"
-    if model == "reports":
-        return "supports"
-    return model
 
 
 def _article_stances(members: list[dict[str, Any]]) -> None:
@@ -139,7 +125,10 @@ def _summary(store: Store, cluster_id: str, claim: str, members: list[dict[str, 
              or (m["source_type"] == "own_voice" and m["family"])]
     originals = [m for m in members if not m["duplicate_of"]]
     articles = list(dict.fromkeys(m["article_id"] for m in originals))
-    outlets = list(dict.fromkeys(m["outlet"] for m in members if m["outlet"]))
+    # outlets that published the story themselves; syndicated copies are counted apart
+    outlets = list(dict.fromkeys(m["outlet"] for m in originals if m["outlet"]))
+    copy_outlets = list(dict.fromkeys(m["outlet"] for m in members if m["duplicate_of"]
+                                      and m["outlet"] and m["outlet"] not in outlets))
     first, latest = members[0], members[-1]
     cited, missing = _evidence(store, members)
     summary = {
@@ -150,6 +139,7 @@ def _summary(store: Store, cluster_id: str, claim: str, members: list[dict[str, 
         "n_articles": len(articles),
         "n_copies": len({m["article_id"] for m in members}) - len(articles),
         "n_outlets": len(outlets),
+        "copy_outlets": copy_outlets,
         "families_for": fam_for,
         "families_against": fam_against,
         "families_questioning": fam_questioning,
@@ -183,7 +173,9 @@ def _evidence(store: Store, members: list[dict[str, Any]]) -> tuple[list[str], l
 
 
 def status_line(s: dict[str, Any]) -> str:
-    """A verdict-free summary: "asserted by 1 family (...), disputed by 2 (...); ..."."""
+    """A verdict-free summary, computed from the members' polarities only: "supported by 2
+    families (...), 1 independent of the claimant (...); refuted by 1 (...); questioned by 1
+    (...); ..."."""
 
     def fams(names: list[str]) -> str:
         return ", ".join(_pretty(n) for n in names)
@@ -191,27 +183,31 @@ def status_line(s: dict[str, Any]) -> str:
     parts = []
     n = len(s["families_for"])
     if n:
-        parts.append(f"asserted by {n} famil{'y' if n == 1 else 'ies'} ({fams(s['families_for'])})")
+        lead = f"supported by {n} famil{'y' if n == 1 else 'ies'} ({fams(s['families_for'])})"
+        if s["claimant_family"]:
+            k = s["independent_for"]
+            lead += (f", {k} independent of the claimant ({_pretty(s['claimant_family'])})" if k
+                     else f", none independent of the claimant ({_pretty(s['claimant_family'])})")
+        parts.append(lead)
     else:
-        parts.append("asserted by no identifiable family")
+        parts.append("supported by no identifiable family")
     if s["families_against"]:
-        parts.append(f"disputed by {len(s['families_against'])} ({fams(s['families_against'])})")
+        parts.append(f"refuted by {len(s['families_against'])} ({fams(s['families_against'])})")
     if s["families_questioning"]:
         parts.append(f"questioned by {len(s['families_questioning'])} "
                      f"({fams(s['families_questioning'])})")
     tail = []
-    if s["independent_for"] == 0 and n:
-        tail.append("no independent support")
-    if s["only_anonymous_or_vague"]:
-        tail.append("rests only on anonymous or vague sources")
-    if not s["evidence_cited"]:
-        tail.append("no evidence cited")
+    if s["only_anonymous_or_vague"] and n:
+        tail.append("its support rests only on anonymous or vague sources")
+    tail.append(f"evidence cited ({len(s['evidence_cited'])})" if s["evidence_cited"]
+                else "no evidence cited")
     if s["evidence_missing"]:
         tail.append(f"evidence said to be missing ({len(s['evidence_missing'])})")
-    copies = f", {s['n_copies']} syndicated cop{'y' if s['n_copies'] == 1 else 'ies'}" if s["n_copies"] else ""
-    return (", ".join(parts) + ("; " + "; ".join(tail) if tail else "")
-            + f" [{s['n_articles']} article{'s' * (s['n_articles'] != 1)} in "
-            f"{s['n_outlets']} outlet{'s' * (s['n_outlets'] != 1)}{copies}]")
+    n_art, n_out = s["n_articles"], s["n_outlets"]
+    where = f"{n_art} article{'s' * (n_art != 1)} in {n_out} outlet{'s' * (n_out != 1)}"
+    if s["n_copies"]:
+        where += f", plus {s['n_copies']} syndicated cop{'y' if s['n_copies'] == 1 else 'ies'}"
+    return "; ".join([", ".join(parts[:1]), *parts[1:], *tail]) + f" [{where}]"
 
 
 def _pretty(family: str) -> str:

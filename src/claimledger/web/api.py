@@ -183,6 +183,24 @@ def claim_cluster(
     return cluster
 
 
+@router.get("/check", summary="Who confirms this claim? The stored articles that bear on it",
+            responses={404: _ERROR, 422: _ERROR})
+def check_claim(
+    claim: str | None = text_query("the claim, e.g. 'The boat was carrying drugs'",
+                                   max_length=2_000),
+    store: Store = Depends(request_store),
+) -> dict[str, Any]:
+    """Each article (syndicated copies folded in, ``urls`` lists them) with its stance toward the
+    claim, the statements that bear on it, the families for / against / questioning and a
+    verdict-free status line, as `claimledger check -f json`. 404 when no clusters were computed."""
+    if not claim or not claim.strip():
+        raise HTTPException(422, "claim: give the claim to check, e.g. ?claim=The+boat+was+carrying+drugs")
+    found = clusters.check(store, claim.strip())
+    if found is None:
+        raise HTTPException(404, clusters.NOT_COMPUTED)
+    return found
+
+
 @router.get("/stats", summary="The corpus summarised (as `claimledger stats -f json`)")
 def stats(
     top: int = Query(10, ge=1, le=MAX_TOP,

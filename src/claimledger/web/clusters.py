@@ -144,3 +144,16 @@ def clusters_for_article(store: Store, article_id: str) -> dict[str, str]:
         return dict(module.clusters_for_article(store, article_id) or {})
     except duckdb.CatalogException:
         return {}
+
+
+def check(store: Store, claim: str) -> dict[str, Any] | None:
+    """The articles and statements bearing on ``claim`` (:mod:`claimledger.crossref.check`), or
+    ``None`` when no clusters were computed."""
+    if _module() is None or not available(store):
+        return None
+    from claimledger.crossref import check as checking
+
+    try:
+        return checking.check(store, [claim])[0]
+    except duckdb.CatalogException:
+        return None

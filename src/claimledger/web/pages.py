@@ -245,6 +245,19 @@ def claim_cluster(
                 cluster=cluster)
 
 
+@router.get("/check", response_class=HTMLResponse)
+def check_claim(
+    request: Request,
+    claim: str | None = text_query(max_length=2_000),
+    store: Store = Depends(request_store),
+) -> HTMLResponse:
+    available = clusters.available(store)
+    result = clusters.check(store, claim.strip()) if claim and claim.strip() and available else None
+    return page(request, "check.html", title=f"Check: {claim}" if claim else "Check a claim",
+                nav="check", claim=claim or "", available=available,
+                not_computed=clusters.NOT_COMPUTED, result=result)
+
+
 # --------------------------------------------------------------------------- search
 
 

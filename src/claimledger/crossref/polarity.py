@@ -1,0 +1,249 @@
+"""Propositions with polarity: what a statement says, in positive form, and which side it takes.
+
+A cluster gathers every statement about one question; each statement takes a side towards the
+cluster's *proposition*, written in positive form ("the boat was carrying drugs"), never towards a
+representative sentence that may itself be a denial. :func:`read` takes a claim as the ledger
+stored it (the content of an attribution, or a sentence in the article's own voice), the
+attribution's cue and the ledger's certainty, and returns
+
+* ``proposition``: the claim with its framing removed -- "no confirmed evidence that X", "the
+  claim that X is false", "it is unclear whether X" give X -- and a main-clause negation undone
+  ("there were no drugs on the boat" -> "there were drugs on the boat"; "did not fail" -> "did
+  fail"). Clustering embeds this form, so a denial joins the cluster of what it denies instead of
+  founding one of its own;
+* ``polarity``: ``supports`` (asserts it), ``refutes`` (denies it: a negation in the statement's
+  own main clause, a denial frame, or a cue such as *denied*, *rejected*, *dismissed* -- two of
+  them cancel), ``questions`` (a doubt frame or cue, "no evidence that", "remains unproven",
+  "could not be verified", or the ledger's *questioned* certainty) or ``reports`` (the article's
+  own voice relaying with an evidential hedge, "reportedly", "allegedly");
+* ``framed``: whether anything was removed (a cluster prefers an unframed wording as its
+  proposition).
+
+The rules are deliberately about scope: a negation inside a subordinate clause ("officials who
+did not give their names said ...") does not flip the statement, "no more than 5" and "no doubt"
+are not negations, and numbers are kept as written so that "80%" never joins "5%".
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+POLARITIES = ("supports", "refutes", "questions", "reports")
+
+DENY_CUES = frozenset(
+    "deny dismiss reject dispute refute rebut contest deride debunk disavow contradict "
+    "disprove repudiate".split()
+)
+DOUBT_CUES = frozenset("question doubt challenge query wonder scrutinize".split())
+# words a cue phrase may be inflected to (the stored cue is the text: "denied", "has rejected")
+_DENY_WORD = re.compile(
+    r"\b(?:den(?:y|ies|ied|ying|ial)|dismiss\w*|reject\w*|disput\w*|refut\w*|rebut\w*|"
+    r"contest(?:s|ed|ing)?|debunk\w*|disavow\w*|contradict\w*|disprov\w*|repudiat\w*|"
+    r"called? (?:it |this |that |the \w+ )?(?:a )?(?:lie|false|fake|fabricat\w*|nonsense|baseless))\b",
+    re.I)
+_DOUBT_WORD = re.compile(
+    r"\b(?:question(?:s|ed|ing)?|doubt(?:s|ed|ing)?|cast(?:s|ing)? doubt|challeng\w*|"
+    r"sceptic\w*|skeptic\w*)\b", re.I)
+
+_LEAD = re.compile(r"^\W*(?:that|whether|if)\s+", re.I)
+_EVIDENCE = r"(?:evidence|proof|sign|signs|indication|indications|trace|traces|confirmation)"
+# "no (confirmed) evidence that X", "has seen no proof that X", "found no sign of X"
+_NO_EVIDENCE = re.compile(
+    rf"^(?:.{{0,60}}?\b)?(?:no|little|scant|not (?:any|a shred of|seen any|found any)|"
+    rf"lack of|without (?:any )?)\s+(?:\w+\s+){{0,2}}?{_EVIDENCE}\s+"
+    rf"(?:to (?:suggest|show|support|back (?:up )?)(?:\s+(?:the|any) (?:claims?|assertions?|"
+    rf"suggestions?))?\s+(?:that\s+)?|(?:that|of|for)\s+)(?P<p>.+)$",
+    re.I)
+_UNCLEAR = re.compile(
+    r"^(?:it (?:is|was|remains|remained) (?:still )?(?:not (?:yet )?(?:clear|known|certain|"
+    r"established)|unclear|unknown|uncertain|unproven)|nobody knows|no one knows|"
+    r"(?:it )?(?:could|can|has|have) (?:not|n't) (?:yet )?(?:be(?:en)? )?(?:independently )?"
+    r"(?:verified|confirmed|established))\s+(?:whether|that|if|how|why)\s+(?P<p>.+)$",
+    re.I)
+_CANNOT_VERIFY = re.compile(
+    r"^(?:.{0,60}?\b)?(?:could|can|was|were|has|have|had|is|are)\s*(?:not|n't)\s+(?:yet\s+)?"
+    r"(?:be(?:en)?\s+)?(?:able to\s+)?(?:independently\s+)?(?:verify|verified|confirm|confirmed|"
+    r"establish|established|substantiate|substantiated)\s+(?:whether|that|if|claims? that|"
+    r"reports? that)\s+(?P<p>.+)$",
+    re.I)
+_UNPROVEN_TAIL = re.compile(
+    r"^(?:the (?:claim|allegation|assertion|suggestion|report|story|idea)s? that\s+)?(?P<p>.+)"
+    r",?\s+(?:remains?|remained|is|was|are|were|has not been|have not been|had not been|"
+    r"could not be|cannot be|can't be|couldn't be)\s+"
+    r"(?:still\s+|so far\s+|as yet\s+|independently\s+)?(?:verified|confirmed|unproven|unconfirmed|unverified|unsubstantiated|"
+    r"unclear|in doubt|disputed|contested|not (?:yet )?(?:proven|confirmed|verified|established))"
+    r"\b.*$",
+    re.I)
+_FALSE_TAIL = re.compile(
+    r"^(?:the (?:claim|allegation|assertion|suggestion|report|story|idea|accusation)s?\s+"
+    r"(?:that|about)\s+)?(?P<p>.+),?\s+(?:is|was|are|were)\s+(?:(?:a|an|simply|completely|"
+    r"totally|utterly|entirely|pure|just|an outright|a complete|a total)\s+){0,2}"
+    r"(?:lie|lies|false|untrue|fake|fabricated|fabrication|invention|nonsense|baseless|"
+    r"groundless|wrong|propaganda|fiction|a hoax|hoax)\b.*$",
+    re.I)
+_FAILED_CLAIM = re.compile(
+    r"^(?:.{0,60}?\b)?(?:claims?|insistence|assertions?|allegations?|story|account|version|"
+    r"suggestions?|narrative|idea|accusations?)\s+that\s+(?P<p>.+),?\s+(?:(?:is|was|are|were|has|"
+    r"had|have)\s+(?:(?:now|since|simply|completely|been|a|an|pure|just)\s+){0,3}|"
+    r"(?=collapsed|fell apart|crumbled|unravell?ed))"
+    r"(?:collapsed|fallen apart|fell apart|crumbled|unravell?ed|debunked|disproved|disproven|"
+    r"discredited|refuted|lie|lies|false|untrue|fake|fabricated|fabrication|invention|nonsense|"
+    r"baseless|groundless|wrong|propaganda|fiction|hoax)\b.*$",
+    re.I)
+_FALSE_LEAD = re.compile(
+    r"^(?:it is|it was|it's|that is|this is)\s+(?:simply\s+|completely\s+)?(?:false|untrue|a lie|"
+    r"not true|wrong|nonsense)\s+(?:that|to say that|to claim that)\s+(?P<p>.+)$",
+    re.I)
+_DENIED_CLAIM = re.compile(
+    r"^(?:.{0,60}?\b)?(?:den(?:y|ies|ied)|reject(?:s|ed)?|dismiss(?:es|ed)?|refut(?:es|ed)|"
+    r"disput(?:es|ed)|rebut(?:s|ted)?)\s+(?:the\s+|any\s+)?(?:(?:claims?|allegations?|"
+    r"assertions?|reports?|suggestions?|accusations?)\s+(?:that|of)\s+|that\s+)(?P<p>.+)$",
+    re.I)
+
+_REPORTED = re.compile(
+    r"\b(?:reportedly|allegedly|purportedly|supposedly|is said to|are said to|was said to|"
+    r"were said to|is believed to|are believed to|was believed to|were believed to|"
+    r"according to (?:reports|unconfirmed reports|some accounts))\b", re.I)
+
+# a negation of the main clause: "not", "n't", "never", "no" as a determiner, "none", ...
+_NEG = re.compile(
+    r"\b(?:not|never|no|none|nothing|nobody|neither|nor)\b|n't\b|\bcannot\b", re.I)
+# not negations: "no more than 5", "not only", "no doubt", "not least", "no longer than"
+_NOT_NEG = re.compile(
+    r"\b(?:no (?:more|less|fewer|later|earlier|sooner|longer|doubt|matter)|not (?:only|just|least|"
+    r"merely|until|yet clear)|nothing but|none other than|never before)\b", re.I)
+# where the main clause ends: a subordinate or relative clause, a quote of someone else
+_SUBORDINATE = re.compile(
+    r"\b(?:that|which|who|whom|whose|because|although|though|while|whereas|after|before|when|"
+    r"unless|until|if|since|so that)\b|,", re.I)
+_UNDO = (
+    (re.compile(r"\bcannot\b", re.I), "can"),
+    (re.compile(r"\bcan't\b", re.I), "can"),
+    (re.compile(r"\bwon't\b", re.I), "will"),
+    (re.compile(r"\bshan't\b", re.I), "shall"),
+    (re.compile(r"\b(\w+)n't\b", re.I), r"\1"),
+    (re.compile(r"\b(?:not|never)\s+", re.I), ""),
+    (re.compile(r"\bnobody\b", re.I), "somebody"),
+    (re.compile(r"\bno one\b", re.I), "someone"),
+    (re.compile(r"\bnothing\b", re.I), "something"),
+    (re.compile(r"\bnone of\b", re.I), "some of"),
+    (re.compile(r"\bnone\b", re.I), "some"),
+    (re.compile(r"\bneither\b", re.I), "either"),
+    (re.compile(r"\bnor\b", re.I), "or"),
+    (re.compile(r"\bno\s+", re.I), ""),
+)
+
+
+@dataclass(frozen=True)
+class Reading:
+    proposition: str
+    polarity: str
+    framed: bool
+    cue: str | None = None  # what decided the polarity, for the reader ("denied", "no evidence that")
+
+
+def _clean(text: str) -> str:
+    t = " ".join(text.split()).strip(" \t\"'\u201c\u201d\u2018\u2019")
+    t = _LEAD.sub("", t)
+    return t.rstrip(" .;:,!\u201d\"'\u2019")
+
+
+def _main_clause(text: str) -> str:
+    m = _SUBORDINATE.search(text)
+    return text[: m.start()] if m and m.start() > 0 else text
+
+
+def negated(text: str) -> bool:
+    """Whether the main clause of ``text`` is negated (an odd number of negations before its first
+    subordinate clause; "no more than", "not only" and the like are not negations)."""
+    main = _NOT_NEG.sub(" ", _main_clause(text))
+    return len(_NEG.findall(main)) % 2 == 1
+
+
+def positive(text: str) -> str:
+    """``text`` with the negation of its main clause undone ("there were no drugs" -> "there were
+    drugs", "did not fail" -> "did fail"); the rest as written."""
+    main = _main_clause(text)
+    rest = text[len(main):]
+    out = main
+    for pat, rep in _UNDO:
+        guarded = _NOT_NEG.sub(lambda m: m.group(0).replace(" ", "\0"), out)
+        out = pat.sub(rep, guarded).replace("\0", " ")
+    return " ".join((out + rest).split())
+
+
+def _unframe(text: str) -> tuple[str, str | None, str | None]:
+    """``(proposition, polarity of the frame, the frame's words)``, or ``(text, None, None)``."""
+    for pat, pol, name in ((_NO_EVIDENCE, "questions", "no evidence that"),
+                           (_UNCLEAR, "questions", "unclear whether"),
+                           (_CANNOT_VERIFY, "questions", "could not be verified"),
+                           (_FALSE_LEAD, "refutes", "it is false that"),
+                           (_FAILED_CLAIM, "refutes", "the claim that ... is false"),
+                           (_DENIED_CLAIM, "refutes", "denied that"),
+                           (_UNPROVEN_TAIL, "questions", "remains unproven"),
+                           (_FALSE_TAIL, "refutes", "is false")):
+        m = pat.match(text)
+        if m:
+            p = re.sub(r"\s+(?:had|has|have|is|was|are|were|been|now)$", "", _clean(m.group("p")))
+            # "the video could not be verified": the doubt is clear, the proposition too short to
+            # stand alone, so the statement keeps its words
+            return (p if len(p.split()) >= 3 else text), pol, name
+    return text, None, None
+
+
+def cue_polarity(cue: str | None) -> str | None:
+    """``refutes`` for a denying cue ("denied", "rejected", "called it a lie"), ``questions`` for a
+    doubting one ("questioned", "doubts"), else None (a cue that reports or asserts)."""
+    if not cue:
+        return None
+    if _DENY_WORD.search(cue):
+        return "refutes"
+    if _DOUBT_WORD.search(cue):
+        return "questions"
+    return None
+
+
+def read(text: str, cue: str | None = None, certainty: str | None = None, *,
+         own_voice: bool = False) -> Reading:
+    """The proposition ``text`` states and its polarity towards it (module docstring)."""
+    t = _clean(text)
+    if not t:
+        return Reading(text, "reports" if own_voice else "supports", False)
+    prop, frame_pol, frame = _unframe(t)
+    framed = frame is not None
+    # a frame that kept the whole statement ("the video could not be verified") has read its
+    # negation already
+    neg = False if (framed and prop == t) else negated(prop)
+    if neg:
+        prop = positive(prop)
+        framed = True
+    by_cue = cue_polarity(cue)
+    if frame_pol == "questions" or by_cue == "questions":
+        return Reading(prop, "questions", framed, frame or cue)
+    sign = -1 if neg else 1
+    if frame_pol == "refutes":
+        sign = -sign
+    if by_cue == "refutes":
+        sign = -sign
+    decided = frame or (cue if by_cue else None) or ("not" if neg else None)
+    if sign < 0:
+        return Reading(prop, "refutes", framed, decided)
+    if certainty == "questioned":
+        return Reading(prop, "questions", framed, decided or "questioned")
+    if own_voice and _REPORTED.search(t):
+        return Reading(prop, "reports", framed, _REPORTED.search(t).group(0).lower())
+    return Reading(prop, "supports", framed, decided)
+
+
+def flip(polarity: str) -> str:
+    """The polarity towards the negation of the proposition."""
+    return {"supports": "refutes", "refutes": "supports"}.get(polarity, polarity)
+
+
+def canonical(text: str) -> str:
+    """A proposition as a sentence: capitalised, ending with a full stop."""
+    t = _clean(text)
+    if not t:
+        return text
+    return t[0].upper() + t[1:] + "."
