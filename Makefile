@@ -35,6 +35,7 @@ demo: install
 	$(VENV)/bin/claimledger ingest examples/corpus/articles.jsonl --db out/corpus.duckdb
 	$(VENV)/bin/claimledger stats --db out/corpus.duckdb --top 5
 	$(VENV)/bin/claimledger claims --db out/corpus.duckdb --families examples/corpus/families.tsv --min-articles 4
+	$(VENV)/bin/claimledger check "The boat was carrying drugs" --db out/corpus.duckdb
 	@echo "Corpus store: out/corpus.duckdb   browse it: $(VENV)/bin/claimledger serve --db out/corpus.duckdb"
 
 test: install test-system

@@ -51,11 +51,16 @@ def emergent(path: str) -> None:
             seen.add(r["claimId"])
             items.append((r["claimHeadline"], r["claimId"]))
         items.append((r["articleHeadline"], r["claimId"]))
-    units = [cluster.Unit("a", str(i), t, t, cluster.numbers(t), cluster.tokens(t))
-             for i, (t, _) in enumerate(items)]
+    from claimledger.crossref import polarity
+
+    readings = [polarity.read(t) for t, _ in items]  # as the store path reads claims
+    units = [cluster.Unit("a", str(i), t, t, cluster.numbers(r.proposition),
+                          cluster.tokens(r.proposition), proposition=r.proposition,
+                          polarity=r.polarity, framed=r.framed)
+             for i, ((t, _), r) in enumerate(zip(items, readings))]
     for name, model in (("all-MiniLM-L6-v2 (numpy)", minilm), ("static distillation", embeddings)):
         t0 = time.perf_counter()
-        vecs = model.encode([t for t, _ in items])
+        vecs = model.encode([u.proposition for u in units])
         vecs /= np.maximum(np.linalg.norm(vecs, axis=1, keepdims=True), 1e-9)
         for u, v in zip(units, vecs):
             u.vector = v
@@ -159,7 +164,8 @@ def scale(n_claims: int = 100_000, n_queries: int = 50, n_new: int = 1_000) -> N
 
     The store is synthetic, built from PolNeAR train sentences (sentences of 8-60 words, each
     used up to several times with its figures and one word changed, 10 claims an article, one
-    outlet of 40 and one date of 60 each); its rows are written directly (no analysis) with
+    outlet of 40 and one date of 60 each, its text its ten claims); its rows are written directly
+    (no analysis) with
     vectors from the static distillation projected to 384 dimensions, clusters of three
     consecutive claims. Queries and new claims are real: PolNeAR dev sentences, embedded by
     all-MiniLM-L6-v2 as `check` and `update` do."""
@@ -192,7 +198,8 @@ def scale(n_claims: int = 100_000, n_queries: int = 50, n_new: int = 1_000) -> N
     with Store(db) as store:
         arts = [(f"s{i:06d}", f"Synthetic article {i}", f"Outlet {i % 40}",
                  f"2026-0{1 + i % 6}-{1 + i % 28:02d}", f"2026-0{1 + i % 6}-{1 + i % 28:02d}",
-                 json.dumps({"text": ""}), f"https://synthetic.example/{i}", 'x')
+                 json.dumps({"text": " ".join(claims[10 * i:10 * i + 10])}),
+                 f"https://synthetic.example/{i}", "x")
                 for i in range(n_claims // 10)]
         with store.transaction() as con:
             con.executemany("INSERT INTO articles (article_id, title, outlet, published, "
@@ -261,6 +268,37 @@ def scale(n_claims: int = 100_000, n_queries: int = 50, n_new: int = 1_000) -> N
           f"{secs:.1f} s ({done['new_clusters']} new clusters), embedding included")
 
 
+def contested(db: str | None) -> None:
+    """The golden of propositions (``examples/contested``, ``tests/golden/contested``): every
+    figure of :mod:`claimledger.evaluation.corroboration`."""
+    from claimledger.corpus.ingest import ingest
+    from claimledger.corpus.store import Store
+    from claimledger.crossref import update
+    from claimledger.crossref.families import Families
+    from claimledger.evaluation import corroboration
+
+    src = os.path.join(ROOT, "examples", "contested", "articles.jsonl")
+    fam_file = os.path.join(ROOT, "examples", "contested", "families.tsv")
+    golden, records = corroboration.load(
+        os.path.join(ROOT, "tests", "golden", "contested", "expected.json"), src)
+    if db is None:
+        db = os.path.join(tempfile.mkdtemp(), "contested.duckdb")
+    if not os.path.exists(db):
+        ingest([src], db, workers=1, progress=False)
+    with Store(db) as store:
+        store.set_meta("families_file", fam_file)
+        update(store)
+        rep = corroboration.score(store, golden, records, Families.load(fam_file))
+    print(f"contested corpus ({len(records)} articles, {len(golden['propositions'])} propositions):")
+    for line in rep.lines():
+        print("  " + line)
+    for (kind, want, have), n in sorted(rep.confusion.items()):
+        if want != have:
+            print(f"    {kind} golden {want:9} -> {have:9} x{n}")
+    for line in rep.errors:
+        print("    " + line)
+
+
 FNC_LABELS = ("agree", "disagree", "discuss", "unrelated")
 _TO_FNC = {"supports": 0, "refutes": 1, "reports": 2, "questions": 2}
 
@@ -282,7 +320,8 @@ def fnc_pairs(split: str) -> list[tuple[str, str, int]]:
     return [(ts.texts[i], ts.pairs[i], int(ts.labels[i])) for i in idx]
 
 
-def fnc_check(split: str, db: str | None, taus: list[float]) -> None:
+def fnc_check(split: str, db: str | None, taus: list[float],
+              modes: tuple[str, ...] = ("hybrid",)) -> None:
     """FNC-1 through `claimledger check`: the bodies of one split ingested into a store, its
     headlines checked; a body `check` does not return is unrelated; supports / refutes / reports
     or questions are agree / disagree / discuss."""
@@ -313,7 +352,8 @@ def fnc_check(split: str, db: str | None, taus: list[float]) -> None:
         n_claims = store.count("cluster_members")
         ready = time.perf_counter() - t0
         heads = sorted({h for h, _, _ in pairs})
-        for tau in taus:
+        for tau, mode in [(t, m) for t in taus for m in modes]:
+            checking.ARTICLE_STANCE = mode
             t1 = time.perf_counter()
             results = dict(zip(heads, checking.check(store, heads, tau=tau)))
             per = (time.perf_counter() - t1) / len(heads)
@@ -329,7 +369,7 @@ def fnc_check(split: str, db: str | None, taus: list[float]) -> None:
                 pred.append(3 if found == "unrelated" else _TO_FNC[found])
             y, pred = np.array(y), np.array(pred)
             rep = multiclass_report(y, pred, FNC_LABELS)
-            print(f"FNC-1 {split} through check (tau {tau:.2f}): {len(pairs)} pairs, {len(heads)} "
+            print(f"FNC-1 {split} through check (tau {tau:.2f}, article stance {mode}): {len(pairs)} pairs, {len(heads)} "
                   f"headlines, {len(body_id)} bodies ({n_claims} stored claims, store built in "
                   f"{ready:.0f} s); macro-F1 {rep['macro_f1']:.3f} (F1 {rep['f1']}), FNC score "
                   f"{fnc_score(y, pred):.3f}; {1000 * per:.0f} ms per check")
@@ -340,11 +380,16 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--stance", default=os.path.join(ROOT, "..", "shared", "data", "stance"))
     ap.add_argument("--db", default=None, help="an existing store of the corpus")
-    ap.add_argument("--only", choices=("emergent", "corpus", "fnc", "scale"), default=None)
+    ap.add_argument("--only", choices=("emergent", "corpus", "contested", "fnc", "scale"),
+                    default=None)
+    ap.add_argument("--contested-db", default=None, help="a store of examples/contested")
     ap.add_argument("--fnc-split", choices=("held", "dev"), default="held")
     ap.add_argument("--fnc-db", default=None, help="a store of the FNC-1 bodies (built if absent)")
     ap.add_argument("--tau", type=float, action="append", default=None,
                     help="check thresholds to try (default: the shipped one)")
+    ap.add_argument("--article-stance", action="append", default=None,
+                    choices=("hybrid", "model", "members"),
+                    help="how check reads an article's stance (default: the shipped way)")
     args = ap.parse_args()
     from claimledger.crossref import check as checking
 
@@ -352,10 +397,13 @@ def main() -> None:
         emergent(args.stance)
     if args.only in (None, "corpus"):
         corpus(args.db)
+    if args.only in (None, "contested"):
+        contested(args.contested_db)
     if args.only in (None, "scale"):
         scale()
     if args.only in (None, "fnc"):
-        fnc_check(args.fnc_split, args.fnc_db, args.tau or [checking.TAU])
+        fnc_check(args.fnc_split, args.fnc_db, args.tau or [checking.TAU],
+                  tuple(args.article_stance or [checking.ARTICLE_STANCE]))
 
 
 if __name__ == "__main__":

@@ -75,6 +75,8 @@ def test_families_longest_alias_wins_and_anonymous_sources_count_for_their_affil
     assert fam.of_source("Ada Quist", "named_person") == "person:Ada Quist"
     assert fam.of_source("the Harbour Board", "named_organization") == "org:Harbour Board"
     assert fam.of_source("analysts", "vague") is None
+    assert fam.of_source("the company", "named_organization") is None  # a description
+    assert fam.of_source("both governments", "named_organization") is None
     assert fam.match("Keldaran") is None  # word boundaries: a demonym is not the name
     media = Families.from_lines(["government:Keldara\tkeldara state television",
                                  "wire:Orbis\torbis news agency"])
@@ -247,3 +249,182 @@ def test_cluster_summaries_on_the_corpus(corpus_store):
     assert one is not None and one["members"]
     fams = {m["family"] for m in one["members"]}
     assert "government:Valmera" in fams
+
+
+# -- who confirms this claim? ------------------------------------------------------------------
+
+
+def _families_by_side(result):
+    return {k: set(result[k]) for k in ("families_for", "families_against", "families_questioning")}
+
+
+def test_check_reads_sides_against_the_proposition(corpus_store):
+    """In the corpus Keldara says the boat carried cocaine, Valmera's president says "There were
+    no drugs on that boat", Open Sea Monitor has seen no confirmed evidence of drugs."""
+    from claimledger.crossref.check import check
+
+    with Store(corpus_store, read_only=True) as s:
+        fam = Families.load(FAMILIES)
+        pos, neg = check(s, ["The boat was carrying drugs",
+                             "The boat was not carrying drugs"], families=fam)
+    sides = _families_by_side(pos)
+    assert "government:Keldara" in sides["families_for"]
+    assert "government:Valmera" in sides["families_against"]
+    assert "government:Valmera" not in sides["families_for"]
+    assert "org:Open Sea Monitor" in sides["families_questioning"]
+    assert neg["negated"] and not pos["negated"]
+    assert neg["proposition"] == "The boat was carrying drugs."
+    turned = _families_by_side(neg)  # the same statements, the claim turned round
+    assert turned["families_for"] == sides["families_against"]
+    assert turned["families_against"] == sides["families_for"]
+    assert turned["families_questioning"] == sides["families_questioning"]
+
+
+def test_check_folds_syndicated_copies_and_leaves_out_unrelated_articles(corpus_store):
+    from claimledger.crossref.check import check
+
+    with Store(corpus_store, read_only=True) as s:
+        (r,) = check(s, ["The boat was carrying drugs"])
+        (none,) = check(s, ["The national football team won the cup final on penalties"])
+        outlets = dict(s.con.execute("SELECT article_id, outlet FROM articles").fetchall())
+    ids = [a["article_id"] for a in r["articles"]]
+    assert len(ids) == len(set(ids))
+    orbis = [a for a in r["articles"] if a["outlet"] == "Orbis News Agency"]
+    assert orbis and len(orbis[0]["copies"]) == 2  # The Northern Ledger and The Coastal Daily
+    assert len(orbis[0]["urls"]) == 3
+    assert {outlets[c] for c in orbis[0]["copies"]} == {"The Northern Ledger", "The Coastal Daily"}
+    # nothing about a budget or a drug trial bears on the boat
+    assert not {"Aldermere Courier", "Aldermere Public Radio", "The Pulse Review"} & {
+        a["outlet"] for a in r["articles"]}
+    assert none["articles"] == [] and none["status"] == "no article in the store bears on this claim"
+
+
+def test_check_command_formats(corpus_store, tmp_path, capsys):
+    assert main(["check", "The boat was carrying drugs", "--db", corpus_store,
+                 "-f", "jsonl"]) == 0
+    rows = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert rows and all(set(r) == {"claim", "article_id", "urls", "outlet", "published",
+                                   "stance", "score", "families"} for r in rows)
+    assert {r["stance"] for r in rows} <= {"supports", "refutes", "questions", "reports"}
+    claims = tmp_path / "claims.txt"
+    claims.write_text("The boat was carrying drugs\n\nThe strike killed eleven people\n",
+                      encoding="utf-8")
+    assert main(["check", "--claims", str(claims), "--db", corpus_store, "-f", "json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert [r["claim"] for r in out] == ["The boat was carrying drugs",
+                                        "The strike killed eleven people"]
+    assert main(["check", "<b>boat</b> carrying drugs", "--db", corpus_store, "-f", "html"]) == 0
+    page = capsys.readouterr().out
+    assert "&lt;b&gt;boat&lt;/b&gt;" in page and "<b>boat" not in page
+    assert main(["check", "The boat was carrying drugs", "--db", corpus_store]) == 0
+    assert "Orbis News Agency (+2 syndicated copies)" in capsys.readouterr().out
+    # bad input: one line, non-zero exit
+    assert main(["check", "--db", corpus_store]) == 2
+    assert "give one claim" in capsys.readouterr().err
+    assert main(["check", "x", "--claims", str(claims), "--db", corpus_store]) == 2
+    capsys.readouterr()
+    assert main(["check", "--claims", str(tmp_path / "none.txt"), "--db", corpus_store]) == 1
+    assert "no such file" in capsys.readouterr().err
+
+
+def test_no_family_is_listed_on_a_side_none_of_its_members_takes(corpus_store):
+    with Store(corpus_store, read_only=True) as s:
+        fam = Families.load(FAMILIES)
+        for c in list_clusters(s, limit=200, families=fam):
+            one = get_cluster(s, c["cluster_id"], families=fam)
+            taken = collections.defaultdict(set)
+            for m in one["members"]:
+                if m["family"]:
+                    taken[m["source_stance"]].add(m["family"])
+            assert set(one["families_for"]) <= taken["supports"]
+            assert set(one["families_against"]) <= taken["refutes"]
+            assert set(one["families_questioning"]) <= taken["questions"]
+
+
+# -- the contested corpus: propositions with polarity (tests/golden/contested) ----------------
+
+CONTESTED = os.path.join(ROOT, "examples", "contested", "articles.jsonl")
+CONTESTED_FAMILIES = os.path.join(ROOT, "examples", "contested", "families.tsv")
+CONTESTED_GOLDEN = os.path.join(ROOT, "tests", "golden", "contested", "expected.json")
+FLOORS = json.load(open(os.path.join(ROOT, "tests", "eval_baseline.json"),
+                        encoding="utf-8"))["floors_corroboration"]
+
+
+@pytest.fixture(scope="module")
+def contested():
+    import tempfile
+
+    from claimledger.evaluation import corroboration
+
+    db = os.path.join(tempfile.mkdtemp(), "contested.duckdb")
+    report = ingest([CONTESTED], db, workers=1, progress=False)
+    assert report.stored == 33 and report.failed == 0
+    with Store(db) as store:
+        store.set_meta("families_file", CONTESTED_FAMILIES)
+        update(store)
+    golden, records = corroboration.load(CONTESTED_GOLDEN, CONTESTED)
+    with Store(db, read_only=True) as s:
+        rep = corroboration.score(s, golden, records, Families.load(CONTESTED_FAMILIES))
+    return db, rep
+
+
+def test_contested_golden_passes_its_own_checker():
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, os.path.join(ROOT, "tests", "golden", "contested",
+                                                        "check_expected.py")],
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+
+
+def test_contested_status_lines_never_invert(contested):
+    _, rep = contested
+    assert rep.inverted == [], rep.inverted
+    assert rep.check_inverted == [], rep.check_inverted
+
+
+def test_contested_scores_above_floors(contested):
+    _, rep = contested
+    got = {"source_polarity": rep.source_accuracy, "pairwise_f1": rep.pairwise[2],
+           "article_polarity": rep.article_accuracy,
+           "check_article_polarity": rep.check_article_right / rep.article_total,
+           "families_exact": rep.families_share}
+    low = {k: (round(v, 4), FLOORS[k]) for k, v in got.items() if v < FLOORS[k]}
+    assert not low, low
+
+
+def test_contested_no_family_on_a_side_none_of_its_members_takes(contested):
+    db, _ = contested
+    fam = Families.load(CONTESTED_FAMILIES)
+    with Store(db, read_only=True) as s:
+        clusters = list_clusters(s, limit=500, families=fam)
+        assert clusters
+        for c in clusters:
+            one = get_cluster(s, c["cluster_id"], families=fam)
+            taken = collections.defaultdict(set)
+            for m in one["members"]:
+                if m["family"]:
+                    taken[m["source_stance"]].add(m["family"])
+            assert set(one["families_for"]) <= taken["supports"], c["claim"]
+            assert set(one["families_against"]) <= taken["refutes"], c["claim"]
+            assert set(one["families_questioning"]) <= taken["questions"], c["claim"]
+
+
+def test_check_page_and_api(corpus_store):
+    from fastapi.testclient import TestClient
+
+    from claimledger.web import create_app
+
+    with TestClient(create_app(corpus_store, read_only=True)) as c:
+        r = c.get("/api/v1/check", params={"claim": "The boat was carrying drugs"})
+        assert r.status_code == 200
+        body = r.json()
+        assert body["proposition"] == "The boat was carrying drugs."
+        assert "government:Valmera" in body["families_against"]
+        assert body["articles"] and all("urls" in a for a in body["articles"])
+        assert c.get("/api/v1/check").status_code == 422
+        page = c.get("/check", params={"claim": "<img src=x onerror=alert(1)> drugs on the boat"})
+        assert page.status_code == 200
+        assert "<img src=x" not in page.text and "&lt;img src=x" in page.text
+        assert 'href="/check"' in c.get("/claims").text  # linked from every page

@@ -12,10 +12,20 @@ distillation (which is why the slower model is used). A second veto on capitalis
 name someone, and no name is shared) was tried and dropped: Emergent F1 0.511, test corpus 0.570
 instead of 0.609 -- headlines name the same actor in too many ways.
 
-Claims are processed in publication order, so a cluster's representative is the first wording
-seen. Only claims not yet in a cluster are processed: ingesting new articles updates the clusters
-without recomputing the corpus. Each member gets the stance of its sentence toward the cluster's
-representative claim (:mod:`claimledger.neural.stance`).
+Clusters are propositions. Each claim is first read by :mod:`claimledger.crossref.polarity`: its
+framing removed and a main-clause negation undone, so that what is matched and embedded is the
+proposition in positive form and a denial joins the cluster of what it denies. Each member keeps
+its polarity (``source_stance``: supports, refutes, questions, reports) and what decided it
+(``polarity_cue``); a plain assertion the stance model reads as refuting the cluster's proposition
+with confidence ``MODEL_REFUTES`` is stored as refuting it (a contrary statement). A statement that
+only points back ("That figure is a lie") joins the cluster of its article's claim just before it.
+A cluster's proposition is its first member's positive form, replaced by the first plain
+(unframed, supporting) wording when the first was composed from a denial or a doubt.
+
+Claims are processed in publication order. Only claims not yet in a cluster are processed, and
+only the clusters near them are read (their persisted centroid, size, words and figures, found
+through the nearest stored members in the vector index of :mod:`claimledger.crossref.index`):
+ingesting new articles updates the clusters at a cost of O(new claims).
 """
 
 from __future__ import annotations
@@ -66,6 +76,7 @@ class Unit:
     polarity: str = "supports"
     framed: bool = False
     polarity_cue: str | None = None
+    anaphoric: bool = False  # "That figure is a lie": about the claim stated just before it
 
     def __post_init__(self) -> None:
         if not self.proposition:
@@ -162,7 +173,9 @@ def numbers_agree(a: frozenset[float] | set[float], b: frozenset[float] | set[fl
 
 _SPLIT = re.compile(
     r",?\s+(?:while|whereas)\s+|;\s+|,\s+but\s+|,?\s+and\s+that\s+"
-    r"|\s+and\s+(?=(?:was|were|had|has|is|are|would|will)\b)", re.I)
+    r"|\s+and\s+(?=(?:was|were|had|has|is|are|would|will)\b)"
+    r"|,?\s+and\s+(?=(?:said|repeated|added|insisted|argued|claimed|maintained|stressed|noted|"
+    r"warned)\s+that\b)", re.I)
 
 
 def parts(text: str) -> list[str]:
@@ -191,7 +204,12 @@ def score(unit: Unit, c: _Cluster) -> float:
 def cluster_units(units: list[Unit], clusters: list[_Cluster]) -> list[tuple[Unit, _Cluster, float]]:
     """Assign each unit (in order) to its best cluster, founding new ones; returns assignments."""
     out = []
+    last: dict[str, tuple[_Cluster, float]] = {}  # the cluster of each article's latest claim
     for u in units:
+        if u.anaphoric and u.article_id in last:
+            best, best_s = last[u.article_id]
+            out.append((u, best, best_s))  # its words say nothing of the proposition: the
+            continue  # centroid is left as it is
         best, best_s = None, -1.0
         if clusters:
             cents = np.stack([c.centroid for c in clusters])
@@ -206,6 +224,7 @@ def cluster_units(units: list[Unit], clusters: list[_Cluster]) -> list[tuple[Uni
             best_s = 1.0
         best.add(u)
         out.append((u, best, best_s))
+        last[u.article_id] = (best, best_s)
     return out
 
 
@@ -293,7 +312,8 @@ def _units(aid, cid, text, quantities, certainty, source_text, cue, content) -> 
         r = polarity.read(piece, cue, certainty, own_voice=source_text is None)
         out.append(Unit(aid, cid, piece, sentence, numbers(r.proposition, qs),
                         tokens(r.proposition), part=i, proposition=r.proposition,
-                        polarity=r.polarity, framed=r.framed, polarity_cue=r.cue))
+                        polarity=r.polarity, framed=r.framed, polarity_cue=r.cue,
+                        anaphoric=r.anaphoric))
     return out
 
 

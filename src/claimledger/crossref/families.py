@@ -10,7 +10,9 @@ A source's family is the family of the longest alias found, on word boundaries, 
 affiliation or the words of its mention ("sources within the administration" -> the
 administration's family). A statement in an outlet's own voice counts for the outlet's family only
 when the outlet is an alias (state media speak for their government). Named sources with no alias
-form a family of their own (``person:Name``, ``org:Name``); vague sources ("analysts") have none.
+form a family of their own (``person:Name``, ``org:Name``); vague sources ("analysts") and names
+with no capital letter after a leading article ("the company", "both governments", "An earlier
+version of this article": descriptions) have none.
 """
 
 from __future__ import annotations
@@ -78,6 +80,11 @@ class Families:
         fam = self.match(name, affiliation, mention, role)
         if fam:
             return fam
+        if name and not re.search(r"[A-Z]", re.sub(r"^(?:the|a|an|this|that|these|those)\s+", "",
+                                                     name, flags=re.I)):
+            # "the company", "both governments", "a patient-safety group": a description, not a
+            # name; such a source speaks for no family that can be told apart
+            return None
         if type_ == "named_person" and name:
             return f"person:{name}"
         if type_ == "named_organization" and name:

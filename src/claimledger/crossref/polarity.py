@@ -44,9 +44,23 @@ _DENY_WORD = re.compile(
     re.I)
 _DOUBT_WORD = re.compile(
     r"\b(?:question(?:s|ed|ing)?|doubt(?:s|ed|ing)?|cast(?:s|ing)? doubt|challeng\w*|"
-    r"sceptic\w*|skeptic\w*)\b", re.I)
+    r"sceptic\w*|skeptic\w*|unable to (?:independently )?(?:confirm|verify|establish)|"
+    r"(?:could|can|did|has|have|had|was|were)(?: not|n't) (?:be )?(?:yet )?(?:independently )?"
+    r"(?:confirm|verify|establish|substantiate)\w*|cannot (?:independently )?(?:confirm|verify))\b",
+    re.I)
+# "could not independently verify the group's results", "Neither figure has been independently
+# confirmed": whatever the object, the statement doubts it, it does not deny it
+_UNVERIFIED = re.compile(
+    r"\b(?:(?:could|can|did|does|do|has|have|had|was|were|is|are)(?: not|n't)|cannot|never|neither"
+    r"(?: \w+){1,3}? (?:has|have|had|was|were|is|are|could|can)|unable to)\s+(?:yet\s+)?"
+    r"(?:be(?:en)?\s+)?(?:able to\s+)?(?:independently\s+|immediately\s+|yet\s+)?"
+    r"(?:verif(?:y|ied)|confirm(?:ed)?|establish(?:ed)?|substantiat(?:e|ed)|corroborat(?:e|ed))\b",
+    re.I)
 
-_LEAD = re.compile(r"^\W*(?:that|whether|if)\s+", re.I)
+_LEAD = re.compile(
+    r"^\W*(?:(?:(?i:and)\s+)?(?i:said|says|repeated|repeats|added|adds|insisted|insists|argued|argues|"
+    r"claimed|claims|maintained|maintains|stressed|noted|warned|told \w+)\s+)?"
+    r"(?:that|(?i:whether|if))\s+")  # a capital "That" opens a sentence: "That figure is a lie"
 _EVIDENCE = r"(?:evidence|proof|sign|signs|indication|indications|trace|traces|confirmation)"
 # "no (confirmed) evidence that X", "has seen no proof that X", "found no sign of X"
 _NO_EVIDENCE = re.compile(
@@ -55,6 +69,15 @@ _NO_EVIDENCE = re.compile(
     rf"(?:to (?:suggest|show|support|back (?:up )?)(?:\s+(?:the|any) (?:claims?|assertions?|"
     rf"suggestions?))?\s+(?:that\s+)?|(?:that|of|for)\s+)(?P<p>.+)$",
     re.I)
+# "There is no confirmed evidence so far linking the plant to ...": a doubt whatever follows
+_NO_EVIDENCE_ANY = re.compile(
+    rf"\b(?:no|little|scant|not any|lack of|without any)\s+(?:\w+\s+){{0,2}}?{_EVIDENCE}\b", re.I)
+# "could not show whether the solvent came from the plant": what cannot be told is doubted
+_CANNOT_TELL = re.compile(
+    r"\b(?:could|can|did|does|do|has|have|had)(?: not|n't)\s+(?:yet\s+)?(?:show|prove|determine|"
+    r"say|tell|explain|establish|shown|proved|proven|determined|said|told|explained|established)\s+"
+    r"(?:whether|where|who|how|why|if)\b|\bcannot\s+(?:show|prove|determine|say|tell)\s+"
+    r"(?:whether|where|who|how|why|if)\b", re.I)
 _UNCLEAR = re.compile(
     r"^(?:it (?:is|was|remains|remained) (?:still )?(?:not (?:yet )?(?:clear|known|certain|"
     r"established)|unclear|unknown|uncertain|unproven)|nobody knows|no one knows|"
@@ -116,7 +139,10 @@ _NOT_NEG = re.compile(
 # where the main clause ends: a subordinate or relative clause, a quote of someone else
 _SUBORDINATE = re.compile(
     r"\b(?:that|which|who|whom|whose|because|although|though|while|whereas|after|before|when|"
-    r"unless|until|if|since|so that)\b|,", re.I)
+    r"unless|until|if|since|so that|but)\b|,(?!\d)|[.!?;]\s", re.I)
+# "concerned by reports that X", "accounts that X": the statement relays X
+_RELAYS = re.compile(
+    r"\b(?:reports?|accounts?|allegations?|claims?|rumou?rs?|suggestions?)\s+(?:that|of)\b", re.I)
 _UNDO = (
     (re.compile(r"\bcannot\b", re.I), "can"),
     (re.compile(r"\bcan't\b", re.I), "can"),
@@ -135,12 +161,21 @@ _UNDO = (
 )
 
 
+_ANAPHOR = re.compile(
+    r"^(?:\W*(?:and|but)\s+)?(?:.{0,40}?\b)?(?:that|this|the|these|those|such|its|their|his|her)\s+"
+    r"(?:\w+\s+)?(?:claims?|figures?|story|stories|accounts?|allegations?|reports?|accusations?|"
+    r"numbers?|estimates?|versions?|charges?|suggestions?|assertions?)\b(?!\s+that\b)", re.I)
+
+
 @dataclass(frozen=True)
 class Reading:
     proposition: str
     polarity: str
     framed: bool
     cue: str | None = None  # what decided the polarity, for the reader ("denied", "no evidence that")
+    # the statement names no proposition of its own but points back at one ("That figure is a
+    # lie", "called the claim an invention"): it is about the claim stated just before it
+    anaphoric: bool = False
 
 
 def _clean(text: str) -> str:
@@ -150,8 +185,8 @@ def _clean(text: str) -> str:
 
 
 def _main_clause(text: str) -> str:
-    m = _SUBORDINATE.search(text)
-    return text[: m.start()] if m and m.start() > 0 else text
+    m = next((m for m in _SUBORDINATE.finditer(text) if m.start() > 0), None)
+    return text[: m.start()] if m else text
 
 
 def negated(text: str) -> bool:
@@ -207,10 +242,27 @@ def cue_polarity(cue: str | None) -> str | None:
 def read(text: str, cue: str | None = None, certainty: str | None = None, *,
          own_voice: bool = False) -> Reading:
     """The proposition ``text`` states and its polarity towards it (module docstring)."""
+    r = _read(text, cue, certainty, own_voice)
+    t = _clean(text)
+    if len(_main_clause(t).split()) <= 8 and _ANAPHOR.match(t) and (r.framed or cue_polarity(cue)):
+        return Reading(r.proposition, r.polarity, r.framed, r.cue, anaphoric=True)
+    return r
+
+
+def _read(text: str, cue: str | None, certainty: str | None, own_voice: bool) -> Reading:
     t = _clean(text)
     if not t:
         return Reading(text, "reports" if own_voice else "supports", False)
     prop, frame_pol, frame = _unframe(t)
+    if frame is None:
+        main = _main_clause(t)
+        for pat in (_UNVERIFIED, _NO_EVIDENCE_ANY, _CANNOT_TELL):
+            m = pat.search(main)
+            if m:
+                rest = _clean(t[m.end():]) if pat is _CANNOT_TELL else ""
+                # "could not show whether X": the proposition is X
+                return Reading(rest if len(rest.split()) >= 3 else t, "questions", True,
+                               m.group(0).lower())
     framed = frame is not None
     # a frame that kept the whole statement ("the video could not be verified") has read its
     # negation already
@@ -231,8 +283,9 @@ def read(text: str, cue: str | None = None, certainty: str | None = None, *,
         return Reading(prop, "refutes", framed, decided)
     if certainty == "questioned":
         return Reading(prop, "questions", framed, decided or "questioned")
-    if own_voice and _REPORTED.search(t):
-        return Reading(prop, "reports", framed, _REPORTED.search(t).group(0).lower())
+    relay = _REPORTED.search(t) or _RELAYS.search(_main_clause(t) + " that")
+    if relay and by_cue is None:
+        return Reading(prop, "reports", framed, " ".join(relay.group(0).lower().split()))
     return Reading(prop, "supports", framed, decided)
 
 

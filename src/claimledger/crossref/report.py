@@ -59,7 +59,14 @@ def _members(store: Store, where: str, params: list, fam: Families) -> list[dict
     for (cid, aid, claim_id, score, sstance, sscore, outlet, published, pdate, title, text,
          attr, ev_ids, certainty, name, typ, role, aff, src_text, cue, dup, pcue) in rows:
         own_voice = attr is None
-        family = fam.of_outlet(outlet) if own_voice else fam.of_source(name, typ, role, aff, src_text)
+        family = None if own_voice else fam.of_source(name, typ, role, aff, src_text)
+        said_by = (name or src_text or "").lower()
+        if outlet and re.search(rf"\b{re.escape(outlet.lower())}\b", said_by):
+            # "Continental Wire could not verify ...", "a Velno Tidings reporter saw ..." in that
+            # outlet: the outlet speaking of itself is its own voice
+            own_voice = True
+        if own_voice:
+            family = fam.of_outlet(outlet)
         out.append({
             "cluster_id": cid, "article_id": aid, "claim_id": claim_id, "outlet": outlet,
             "published": published, "title": title, "text": text, "score": round(score, 4),

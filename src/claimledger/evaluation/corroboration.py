@@ -13,7 +13,9 @@ overlaps its span most, and reports
   (an article absent from that cluster counts as wrong);
 * families: the share of propositions whose families for, against and questioning are all exact;
 * inverted status lines: propositions where a family is listed for it although the golden has it
-  only against, or the reverse -- the error a standards editor cannot forgive.
+  only against, or the reverse -- the error a standards editor cannot forgive;
+* the article polarities, families and inversions once more through `claimledger check`, with the
+  golden proposition typed as the claim: what a user asking "who confirms this?" sees.
 """
 
 from __future__ import annotations
@@ -36,6 +38,10 @@ class Report:
     families_exact: int = 0
     propositions: int = 0
     inverted: list[str] = field(default_factory=list)
+    # the same read through `claimledger check` with the golden proposition typed as the claim
+    check_article_right: int = 0
+    check_families_exact: int = 0
+    check_inverted: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     confusion: Counter = field(default_factory=Counter)
 
@@ -63,6 +69,12 @@ class Report:
             f" = {self.families_share:.3f} of propositions",
             f"inverted status lines: {len(self.inverted)}"
             + (f" ({'; '.join(self.inverted)})" if self.inverted else ""),
+            f"through check (the golden proposition typed as the claim): article polarity "
+            f"{self.check_article_right}/{self.article_total} = "
+            f"{self.check_article_right / (self.article_total or 1):.3f}; families exact in "
+            f"{self.check_families_exact}/{self.propositions}; inverted status lines "
+            f"{len(self.check_inverted)}"
+            + (f" ({'; '.join(self.check_inverted)})" if self.check_inverted else ""),
         ]
 
 
@@ -135,12 +147,38 @@ def score(store, golden: dict, records: dict[str, dict], families=None) -> Repor
             rep.article_total += 1
             rep.article_right += have == want
             rep.confusion[("article", want, have)] += 1
-        sides = ("families_for", "families_against", "families_questioning")
-        if all(set(prop[k]) == set(got[k]) for k in sides):
+        if all(set(prop[k]) == set(got[k]) for k in _SIDES):
             rep.families_exact += 1
-        gf, ga = set(prop["families_for"]), set(prop["families_against"])
-        for f in set(got["families_for"]) & (ga - gf):
-            rep.inverted.append(f"{prop['id']}: {f} listed for, golden against")
-        for f in set(got["families_against"]) & (gf - ga):
-            rep.inverted.append(f"{prop['id']}: {f} listed against, golden for")
+        rep.inverted += _inverted(prop, got)
+    _through_check(store, golden, records, url_to_article, families, rep)
     return rep
+
+
+_SIDES = ("families_for", "families_against", "families_questioning")
+
+
+def _inverted(prop: dict, got: dict) -> list[str]:
+    gf, ga = set(prop["families_for"]), set(prop["families_against"])
+    out = [f"{prop['id']}: {f} listed for, golden against" for f in set(got["families_for"]) & (ga - gf)]
+    out += [f"{prop['id']}: {f} listed against, golden for"
+            for f in set(got["families_against"]) & (gf - ga)]
+    return out
+
+
+def _through_check(store, golden, records, url_to_article, families, rep: Report) -> None:
+    from claimledger.crossref.check import check
+
+    props = golden["propositions"]
+    results = check(store, [p["proposition"] for p in props], families=families)
+    for prop, got in zip(props, results):
+        stance = {}
+        for a in got["articles"]:
+            for aid in [a["article_id"], *a["copies"]]:
+                stance[aid] = a["stance"]
+        for art, want in prop["articles"].items():
+            have = stance.get(url_to_article.get(records[art]["url"]), "(absent)")
+            rep.check_article_right += have == want
+            rep.confusion[("check", want, have)] += 1
+        if all(set(prop[k]) == set(got[k]) for k in _SIDES):
+            rep.check_families_exact += 1
+        rep.check_inverted += _inverted(prop, got)
