@@ -127,8 +127,8 @@ def ingest(
             last_commit = time.monotonic()
 
         docs = iter_documents(inputs, max_bytes=max_bytes, timeout=timeout)
-        # a store kept inside a directory being ingested is not an input
-        own = {os.path.abspath(p) for p in (db, db + ".wal")}
+        # a store kept inside a directory being ingested is not an input, nor is its vector index
+        own = {os.path.abspath(p) for p in (db, db + ".wal", db + ".ann")}
         batches = _batches(docs, fail, own)
         bar = _Progress(_estimate(inputs) if _show(progress) else None, enabled=_show(progress))
         results = _run(batches, known, workers, max_bytes, time_limit, analyzer_factory)
@@ -173,7 +173,8 @@ def _batches(
     batch: list[Document] = []
     for doc in docs:
         if isinstance(doc, Failure):
-            if os.path.abspath(doc.input) not in skip:
+            where = os.path.abspath(doc.input)
+            if where not in skip and os.path.dirname(where) not in skip:
                 fail(doc.input, doc.reason)
             continue
         batch.append(doc)
