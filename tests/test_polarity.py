@@ -82,3 +82,12 @@ def test_helpers():
     assert flip("supports") == "refutes" and flip("refutes") == "supports"
     assert flip("questions") == "questions"
     assert canonical("that the boat carried drugs") == "The boat carried drugs."
+
+
+def test_canonical_drops_quote_attribution_and_second_sentences():
+    assert canonical("\u201cWe found the solvent first, and now it is in the taps,\u201d Celis said.") \
+        == "We found the solvent first, and now it is in the taps."
+    assert canonical("The figure is a serious estimate. It is an insult") \
+        == "The figure is a serious estimate."
+    assert canonical("police fired gas at \u201cpeople who were singing.\u201d") \
+        == "Police fired gas at people who were singing."

@@ -295,8 +295,13 @@ def flip(polarity: str) -> str:
 
 
 def canonical(text: str) -> str:
-    """A proposition as a sentence: capitalised, ending with a full stop."""
-    t = _clean(text)
+    """A proposition as a sentence: capitalised, ending with a full stop; a quotation keeps only
+    its first sentence and loses its attribution ("“We found it first,” Celis said" -> "We found
+    it first.")."""
+    t = re.split(r"[,.!?]?[\u201d\"]\s+(?=\S)", text.strip(), maxsplit=1)[0] \
+        if text.strip()[:1] in "\u201c\"" else text
+    t = re.split(r"(?<=[.!?])\s+(?=[A-Z\u201c\"])", t.strip(), maxsplit=1)[0]
+    t = _clean(t.replace("\u201c", "").replace("\u201d", ""))
     if not t:
         return text
     return t[0].upper() + t[1:] + "."
