@@ -298,8 +298,10 @@ def canonical(text: str) -> str:
     """A proposition as a sentence: capitalised, ending with a full stop; a quotation keeps only
     its first sentence and loses its attribution ("“We found it first,” Celis said" -> "We found
     it first.")."""
-    t = re.split(r"[,.!?]?[\u201d\"]\s+(?=\S)", text.strip(), maxsplit=1)[0] \
-        if text.strip()[:1] in "\u201c\"" else text
+    t = text.strip()
+    close = t.find("\u201d")
+    if close > 0 and "\u201c" not in t[1:close] and t[close + 1:].strip():
+        t = t[:close]  # a quotation (its opening mark cut off or not) and then its attribution
     t = re.split(r"(?<=[.!?])\s+(?=[A-Z\u201c\"])", t.strip(), maxsplit=1)[0]
     t = _clean(t.replace("\u201c", "").replace("\u201d", ""))
     if not t:
