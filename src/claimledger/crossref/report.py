@@ -36,7 +36,7 @@ SELECT m.cluster_id, m.article_id, m.claim_id, m.score, m.source_stance, m.stanc
        a.outlet, a.published, a.published_date, a.title, m.text, c.attribution_id, c.evidence_ids,
        c.certainty,
        s.name, s.type, s.role, s.affiliation, t.source_text, t.cue, d.duplicate_of,
-       m.polarity_cue, k.claim, m.vector, k.centroid
+       m.polarity_cue, k.claim, m.vector, k.centroid, o.outlet
 FROM cluster_members m
 JOIN articles a USING (article_id)
 LEFT JOIN claim_clusters k ON k.cluster_id = m.cluster_id
@@ -44,6 +44,7 @@ JOIN claims c ON c.article_id = m.article_id AND c.claim_id = m.claim_id
 LEFT JOIN attributions t ON t.article_id = c.article_id AND t.attribution_id = c.attribution_id
 LEFT JOIN sources s ON s.article_id = t.article_id AND s.source_id = t.source_id
 LEFT JOIN article_duplicates d ON d.article_id = m.article_id
+LEFT JOIN articles o ON o.article_id = d.duplicate_of
 """
 
 
@@ -83,7 +84,7 @@ def _members(store: Store, where: str, params: list, fam: Families,
     out = []
     for (cid, aid, claim_id, score, sstance, sscore, outlet, published, pdate, title, text,
          attr, ev_ids, certainty, name, typ, role, aff, src_text, cue, dup, pcue, kclaim, vec,
-         centroid) in rows:
+         centroid, original_outlet) in rows:
         if against_cluster and sstance in ("supports", "refutes") and kclaim is not None:
             v, c = np.asarray(vec or (), dtype=np.float32), np.asarray(centroid or (), dtype=np.float32)
             cos = float(v @ c / (np.linalg.norm(c) or 1.0)) if v.size and v.size == c.size else 0.0
@@ -92,9 +93,10 @@ def _members(store: Store, where: str, params: list, fam: Families,
         own_voice = attr is None
         family = None if own_voice else fam.of_source(name, typ, role, aff, src_text)
         said_by = (name or src_text or "").lower()
-        if outlet and re.search(rf"\b{re.escape(outlet.lower())}\b", said_by):
+        if any(o and re.search(rf"\b{re.escape(o.lower())}\b", said_by)
+               for o in (outlet, original_outlet)):
             # "Continental Wire could not verify ...", "a Velno Tidings reporter saw ..." in that
-            # outlet: the outlet speaking of itself is its own voice
+            # outlet or a reprint of its story: the outlet speaking of itself is its own voice
             own_voice = True
         if own_voice:
             family = fam.of_outlet(outlet)

@@ -33,7 +33,7 @@ _CLUSTER = {
 _MEMBER = {
     "article_id": None, "outlet": None, "published": None, "title": None, "claim_id": None,
     "text": "", "source_name": None, "source_type": None, "family": None, "stance": None,
-    "source_stance": None, "score": None, "duplicate_of": None,
+    "source_stance": None, "polarity_cue": None, "score": None, "duplicate_of": None,
 }
 
 
