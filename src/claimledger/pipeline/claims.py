@@ -58,7 +58,9 @@ _DISPUTE_WORDS = re.compile(
 )
 _QUESTION_WORDS = re.compile(
     r"\b(?:raises? (?:\w+ )?(?:doubts?|questions?)|questions? (?:about|over)|questioned|"
-    r"doubts? (?:about|over)|skeptic\w*|sceptic\w*|unclear whether|remains? to be seen)\b",
+    r"doubts? (?:about|over)|skeptic\w*|sceptic\w*|unclear whether|remains? to be seen|"
+    r"(?:could not|couldn't|cannot|can't|was unable to|were unable to|has not been|have not been)"
+    r" (?:be )?(?:independently )?(?:verif\w*|confirm\w*))\b",
     re.I,
 )
 
