@@ -32,15 +32,7 @@ sys.path.insert(0, os.path.join(ROOT, "src"))
 from claimledger.neural import embeddings  # noqa: E402
 from claimledger.neural import minilm  # noqa: E402
 from claimledger.crossref import cluster  # noqa: E402
-
-
-def pairwise(gold: list, pred: list) -> tuple[float, float, float]:
-    pairs = lambda c: sum(n * (n - 1) / 2 for n in c.values())  # noqa: E731
-    tp = pairs(collections.Counter(zip(gold, pred)))
-    pp, gp = pairs(collections.Counter(pred)), pairs(collections.Counter(gold))
-    p = tp / pp if pp else 1.0
-    r = tp / gp if gp else 1.0
-    return p, r, (2 * p * r / (p + r) if p + r else 0.0)
+from claimledger.evaluation.corroboration import pairwise  # noqa: E402
 
 
 def emergent(path: str) -> None:

@@ -458,22 +458,9 @@ def claim_command(args: argparse.Namespace) -> int:
 
 
 def _claims_file(path: str) -> list[str]:
-    from claimledger.reading import NotRegularFile, open_regular
+    from claimledger.reading import read_lines
 
-    try:
-        with open_regular(path) as fh:
-            data = fh.read()
-    except FileNotFoundError:
-        raise InputError(f"cannot read {path}: no such file") from None
-    except (IsADirectoryError, NotRegularFile) as exc:
-        raise InputError(f"cannot read {path}: {exc.strerror}") from None
-    except OSError as exc:
-        raise InputError(f"cannot read {path}: {exc.strerror or exc}") from None
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise InputError(f"cannot read {path}: not valid UTF-8") from None
-    return [line.strip() for line in text.splitlines() if line.strip()]
+    return [line.strip() for line in read_lines(path) if line.strip()]
 
 
 def check_command(args: argparse.Namespace) -> int:

@@ -26,7 +26,6 @@ independent support, evidence cited and said to be missing, a status line.
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 from typing import Any
 
@@ -62,17 +61,8 @@ NEIGHBOURS = 256
 MAX_CLAIM_CHARS = 2_000
 
 
-_SENTENCE_END = re.compile(r"(?<=[.!?])[\"'\u201d\u2019]?\s+(?=[\"'\u201c\u2018]?[A-Z])")
-
-
-def _first_sentence(text: str) -> str:
-    """A statement quoting several sentences takes its polarity from the first (the main clause
-    of :mod:`claimledger.crossref.polarity`), so that is the one matched against the claim."""
-    return _SENTENCE_END.split(text.strip(), maxsplit=1)[0]
-
-
 def _tokens_of(member_text: str) -> frozenset[str]:
-    return cluster.tokens(polarity.read(_first_sentence(member_text)).proposition)
+    return cluster.tokens(polarity.read(polarity.first_sentence(member_text)).proposition)
 
 
 def _score(prop_tokens: frozenset[str], prop_numbers: frozenset[float], cos: float,

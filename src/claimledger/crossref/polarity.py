@@ -289,6 +289,15 @@ def _read(text: str, cue: str | None, certainty: str | None, own_voice: bool) ->
     return Reading(prop, "supports", framed, decided)
 
 
+_SENTENCE_END = re.compile(r"(?<=[.!?])[\"'\u201d\u2019]?\s+(?=[\"'\u201c\u2018]?[A-Z])")
+
+
+def first_sentence(text: str) -> str:
+    """The first sentence of a statement quoting several: the one its polarity is read from (the
+    main clause), so the one to match against a proposition."""
+    return _SENTENCE_END.split(text.strip(), maxsplit=1)[0]
+
+
 def flip(polarity: str) -> str:
     """The polarity towards the negation of the proposition."""
     return {"supports": "refutes", "refutes": "supports"}.get(polarity, polarity)

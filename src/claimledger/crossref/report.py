@@ -70,9 +70,7 @@ def states(member_text: str, proposition: str) -> float:
     :mod:`claimledger.crossref.polarity`) that are words of ``proposition``."""
     from claimledger.crossref import cluster, polarity
 
-    first = re.split(r"(?<=[.!?])[\"'\u201d\u2019]?\s+(?=[\"'\u201c\u2018]?[A-Z])",
-                     member_text.strip(), maxsplit=1)[0]
-    toks = cluster.tokens(polarity.read(first).proposition)
+    toks = cluster.tokens(polarity.read(polarity.first_sentence(member_text)).proposition)
     return len(toks & cluster.tokens(proposition)) / len(toks) if toks else 0.0
 
 
