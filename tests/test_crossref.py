@@ -325,6 +325,9 @@ def test_check_command_formats(corpus_store, tmp_path, capsys):
     capsys.readouterr()
     assert main(["check", "--claims", str(tmp_path / "none.txt"), "--db", corpus_store]) == 1
     assert "no such file" in capsys.readouterr().err
+    (tmp_path / "blank.txt").write_text("\n  \n", encoding="utf-8")
+    assert main(["check", "--claims", str(tmp_path / "blank.txt"), "--db", corpus_store]) == 2
+    assert "no claims in" in capsys.readouterr().err
 
 
 def test_no_family_is_listed_on_a_side_none_of_its_members_takes(corpus_store):
@@ -428,3 +431,12 @@ def test_check_page_and_api(corpus_store):
         assert page.status_code == 200
         assert "<img src=x" not in page.text and "&lt;img src=x" in page.text
         assert 'href="/check"' in c.get("/claims").text  # linked from every page
+
+
+def test_check_a_claim_without_words_finds_nothing(corpus_store):
+    from claimledger.crossref.check import check
+
+    with Store(corpus_store, read_only=True) as s:
+        for claim in ("!" * 1500, "...", "the of and"):
+            (r,) = check(s, [claim])
+            assert r["articles"] == [] and r["families_for"] == []

@@ -470,8 +470,9 @@ def check_command(args: argparse.Namespace) -> int:
     if (args.claim is None) == (args.claims is None):
         raise UsageError("give one claim, or --claims FILE (one claim a line), not both")
     claims = [args.claim.strip()] if args.claim is not None else _claims_file(args.claims)
-    if not claims or not all(claims):
-        raise UsageError("the claim is empty")
+    if not claims:
+        raise UsageError(f"no claims in {args.claims}: write one claim a line"
+                         if args.claims is not None else "the claim is empty")
     with Store(args.db, create=False) as store:
         _remember_families(store, args.families)
         results = check.check(store, claims)

@@ -96,7 +96,7 @@ def check(store: Store, claims: list[str], *, families: Families | None = None,
     out = []
     for i, (claim, r) in enumerate(zip(claims, readings)):
         scores: dict[int, float] = {}
-        if sims is not None:
+        if sims is not None and cluster.tokens(r.proposition):  # "!!!" asks about nothing
             ptoks, pnums = cluster.tokens(r.proposition), cluster.numbers(r.proposition)
             cand = [(int(v), float(s)) for v, s in zip(vids[i], sims[i]) if v >= 0]
             texts = dict(store.con.execute(
