@@ -11,6 +11,7 @@ import spacy
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from claimledger import tagging
 from claimledger.errors import InputError, UsageError
 from claimledger.model import Evidence, Hedge, Ledger, Meta
 from claimledger.pipeline.claims import build_claims
@@ -59,6 +60,7 @@ def load_nlp() -> Language:
                 nlp = spacy.load(MODEL_NAME)
                 bound_runs(nlp)
                 nlp.add_pipe("claimledger_line_breaks", before="parser")
+                tagging.install(nlp)  # the same annotation as attribute_ruler + lemmatizer, faster
                 _nlp = nlp
             except OSError as exc:  # pragma: no cover - an install problem, not bad input
                 raise RuntimeError(
