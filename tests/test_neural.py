@@ -67,6 +67,21 @@ def test_viterbi_never_starts_or_continues_an_inside_tag_wrongly():
                 assert tags[a][1:] == tags[b][1:] and tags[a][0] in "BI"
 
 
+def test_viterbi_finds_the_best_allowed_sequence_by_brute_force():
+    import itertools
+
+    rng = np.random.default_rng(7)
+    for tags in (["O", "B", "I"], ["O", "B-SRC", "I-SRC", "B-CON", "I-CON"]):
+        allowed, start = transitions(tags)
+        for _ in range(60):
+            n = int(rng.integers(1, 6))
+            scores = rng.normal(size=(n, len(tags)))
+            legal = [p for p in itertools.product(range(len(tags)), repeat=n)
+                     if start[p[0]] and all(allowed[a, b] for a, b in zip(p, p[1:]))]
+            best = max(legal, key=lambda p: sum(scores[i, t] for i, t in enumerate(p)))
+            assert tuple(viterbi(scores, allowed, start).tolist()) == best
+
+
 def test_runs():
     assert runs(np.array([0, 1, 2, 2, 0, 1, 1, 2]), 1, 2) == [(1, 3), (5, 5), (6, 7)]
     assert runs(np.array([3, 4, 0, 3]), 3, 4) == [(0, 1), (3, 3)]

@@ -16,7 +16,7 @@ from spacy.tokens import Doc
 from claimledger.neural import store
 from claimledger.neural.assemble import dedupe, relation
 from claimledger.neural.decode import log_softmax, runs, transitions, viterbi
-from claimledger.neural.features import cue_relations, token_features
+from claimledger.neural.features import cue_relations, syntax, token_features
 from claimledger.neural.heads import Heads
 from claimledger.neural.windows import Window, windows
 from claimledger.neural.wordpiece import WordPiece
@@ -79,9 +79,8 @@ class AttributionTagger:
         (zero for space tokens), which the span classifiers reuse."""
         # a window without two words holds no attribution: it is not encoded (runs of punctuation,
         # numbers or symbols cost nothing)
-        wins = [w for w in windows(doc, self.wp)
-                if sum(doc[int(t)].is_alpha for t in w.tokens[:64]) >= 2
-                or sum(doc[int(t)].is_alpha for t in w.tokens) >= 2]
+        alpha = syntax(doc).alpha
+        wins = [w for w in windows(doc, self.wp) if int(alpha[w.tokens].sum()) >= 2]
         rels: list[RawAttribution] = []
         vectors = np.zeros((len(doc), self.heads.cue_w.shape[0]), dtype=np.float32)
         for win, h in zip(wins, self.encode(wins)):

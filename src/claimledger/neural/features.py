@@ -7,6 +7,8 @@ to``), ``NONE`` otherwise."""
 
 from __future__ import annotations
 
+import threading
+
 import numpy as np
 from spacy.tokens import Doc
 
@@ -42,45 +44,76 @@ def _shape(text: str) -> int:
     return 6
 
 
+class _Syntax:
+    """The per-token arrays of one Doc the features read: head index, relation id of the token's
+    dependency label, the [3, n] shape / part-of-speech / label ids, and whether it is alphabetic."""
+
+    def __init__(self, doc: Doc) -> None:
+        n = len(doc)
+        self.doc = doc
+        self.heads = np.arange(n, dtype=np.int64) + doc.to_array("HEAD").astype(np.int64)
+        self.feats = np.zeros((3, n), dtype=np.int64)
+        self.rel = np.zeros(n, dtype=np.int64)
+        self.alpha = np.zeros(n, dtype=bool)
+        for i, t in enumerate(doc):
+            self.feats[0, i] = _shape(t.text)
+            self.feats[1, i] = _POS_ID.get(t.pos_, 0)
+            self.feats[2, i] = _DEP_ID.get(t.dep_, 0)
+            self.rel[i] = _REL_ID.get(t.dep_, 0)
+            self.alpha[i] = t.is_alpha
+        self._win: tuple[Window, np.ndarray] | None = None
+
+    def ancestors(self, win: Window) -> np.ndarray:
+        """[T, D] doc indices: each window token (column 0), then its head, its head's head ...
+        up to _MAX_DEPTH steps (a root repeats itself)."""
+        if self._win is not None and self._win[0] is win:
+            return self._win[1]
+        cur = win.tokens.astype(np.int64)
+        cols = [cur]
+        for _ in range(_MAX_DEPTH):
+            nxt = self.heads[cur]
+            if np.array_equal(nxt, cur):
+                break
+            cols.append(nxt)
+            cur = nxt
+        anc = np.stack(cols, axis=1)
+        self._win = (win, anc)
+        return anc
+
+
+_local = threading.local()
+
+
+def syntax(doc: Doc) -> _Syntax:
+    """The arrays of ``doc``, computed once for the Doc being read (one per thread)."""
+    cached = getattr(_local, "syntax", None)
+    if cached is None or cached.doc is not doc:
+        cached = _local.syntax = _Syntax(doc)
+    return cached
+
+
 def token_features(doc: Doc, win: Window) -> np.ndarray:
     """[3, T] ids: shape, part of speech, dependency label of each window token."""
-    out = np.zeros((3, len(win.tokens)), dtype=np.int64)
-    for k, i in enumerate(win.tokens.tolist()):
-        t = doc[i]
-        out[0, k] = _shape(t.text)
-        out[1, k] = _POS_ID.get(t.pos_, 0)
-        out[2, k] = _DEP_ID.get(t.dep_, 0)
-    return out
+    return syntax(doc).feats[:, win.tokens]
 
 
 def cue_relations(doc: Doc, win: Window, first: int, last: int) -> np.ndarray:
     """[T] relation ids of each window token to the cue at window positions [first, last]."""
-    toks = win.tokens.tolist()
-    cue = set(toks[first : last + 1])
-    above: set[int] = set()
-    for c in cue:  # the cue's ancestors
-        t = doc[c]
-        for _ in range(_MAX_DEPTH):
-            if t.head.i == t.i:
-                break
-            t = t.head
-            above.add(t.i)
-    above -= cue
+    syn = syntax(doc)
+    anc = syn.ancestors(win)
+    toks = win.tokens
+    cue = np.zeros(len(doc), dtype=bool)
+    cue[toks[first : last + 1]] = True
+    above = np.zeros(len(doc), dtype=bool)  # the cue's ancestors
+    above[anc[first : last + 1, 1:].ravel()] = True
+    above &= ~cue
     out = np.zeros(len(toks), dtype=np.int64)
-    for k, i in enumerate(toks):
-        if i in cue:
-            out[k] = _REL_ID["CUE"]
-            continue
-        if i in above:
-            out[k] = _REL_ID["ABOVE"]
-            continue
-        t = doc[i]
-        for _ in range(_MAX_DEPTH):
-            h = t.head
-            if h.i == t.i:
-                break
-            if h.i in cue:
-                out[k] = _REL_ID.get(t.dep_, 0) if t.dep_ in _REL_ID else 0
-                break
-            t = h
+    if anc.shape[1] > 1:
+        hit = cue[anc[:, 1:]]  # [T, D-1]: is the d-th ancestor in the cue
+        found = hit.any(1)
+        step = hit.argmax(1)  # the first such ancestor is anc[:, step + 1]; its child anc[:, step]
+        child = anc[np.arange(len(toks)), step]
+        out[found] = syn.rel[child[found]]
+    out[above[toks]] = _REL_ID["ABOVE"]
+    out[cue[toks]] = _REL_ID["CUE"]
     return out
