@@ -24,7 +24,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 MODELS = REPO / "src" / "claimledger" / "models"
 # the span classifiers read the tagger's vectors; the text classifiers stand alone
-ORDER = ("attribution", "source-types", "acts", "checkworthy", "certainty")
+ORDER = ("attribution", "source-types", "acts", "checkworthy", "checkworthy-fast", "certainty")
 
 
 def main() -> int:

@@ -70,6 +70,24 @@ def test_checkworthy_dev_f1_above_floor():
     assert f1 >= floor, f"CT24 dev F1 {f1:.4f} fell below the pinned floor {floor}"
 
 
+@pytest.mark.slow
+def test_fast_checkworthy_dev_f1_above_floor():
+    """The fast engine's claim filter (hashed words + static embedding, no encoder)."""
+    if not CHECKWORTHY_DEV.exists():
+        pytest.skip(f"CT24 dev not found at {CHECKWORTHY_DEV}")
+    import pyarrow.parquet as pq
+
+    from claimledger.neural.judgments import fast_checkworthiness
+
+    rows = pq.read_table(CHECKWORTHY_DEV, columns=["Text", "class_label"]).to_pylist()
+    gold = [r["class_label"] == "Yes" for r in rows]
+    judge = fast_checkworthiness()
+    scores = judge.score([r["Text"].replace("\n", " ") for r in rows])
+    f1 = positive_f1(gold, [bool(p >= judge.threshold) for p in scores])
+    floor = BASELINE["floors_checkworthy"]["ct24_dev.fast.f1"]
+    assert f1 >= floor, f"fast CT24 dev F1 {f1:.4f} fell below the pinned floor {floor}"
+
+
 # -- sentence certainty, a regression guard --------------------------------------------------
 # The certainty model is trained on the whole CoNLL-2010 wiki sample, so this is in-sample: it
 # guards against breaking the model or the cue matcher, it does not measure generalisation (the

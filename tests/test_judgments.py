@@ -112,3 +112,42 @@ def test_bearing_picks_the_first_sentence_and_those_about_the_claim():
     assert "football" not in got and "Weather" not in got
     assert len(body_sentences(body)) == 5
     assert bearing("anything", "") == ""
+
+
+# -- the fast engine's check-worthiness (hashed words + the static embedding, no encoder) --------
+
+NEWS_CLAIMS = [  # claim units of the kind the fast engine scores in news (claimledger's own)
+    "the vessel was carrying cocaine bound for Europe",
+    pytest.param("the order to open fire was given by the captain without consulting the ministry",
+                 marks=pytest.mark.xfail(strict=True, reason="a known miss of the fast engine's "
+                                         "bag of words (0.19; the encoder keeps it)")),
+    "Unemployment fell to 4.1 percent last year, the lowest rate since 2000.",
+]
+
+
+@pytest.mark.parametrize("text", CHECKWORTHY + NEWS_CLAIMS)
+def test_fast_checkworthy_claims_score_above_threshold(text):
+    from claimledger.neural.judgments import fast_checkworthiness
+
+    judge = fast_checkworthiness()
+    assert judge.score([text])[0] >= judge.threshold
+
+
+@pytest.mark.parametrize("text", NOT_CHECKWORTHY)
+def test_fast_pleasantries_score_below_threshold(text):
+    from claimledger.neural.judgments import fast_checkworthiness
+
+    judge = fast_checkworthiness()
+    assert judge.score([text])[0] < judge.threshold
+
+
+def test_hashed_tokens_read_numbers_by_size():
+    from claimledger.neural.hashed import tokens, words
+
+    assert tokens("Unemployment fell to 4.5% in 2019, from 12,000!") == [
+        "unemployment", "fell", "to", "<num%2>", "in", "<num4>", "from", "<num5>", "!"]
+    f = words("the port will reopen", 1 << 18)
+    assert abs(sum(v * v for v in f.values()) - 1.0) < 1e-9
+    assert len(f) == 9  # 4 words, 4 bigrams from <s>, the bigram to </s>
+    assert words("reopen will the port", 1 << 18) != f  # bigrams keep the order
+    assert words("", 1 << 18) == {}

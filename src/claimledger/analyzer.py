@@ -23,7 +23,7 @@ from claimledger.pipeline.attribution import (
     CueDecision, RawAttribution, doc_text, extract_attributions, inanimate_source,
 )
 from claimledger.pipeline.cue_model import CueModel
-from claimledger.neural.judgments import checkworthiness
+from claimledger.neural.judgments import checkworthiness, fast_checkworthiness
 from claimledger.pipeline.quotes import QuoteIndex, find_quotes
 from claimledger.pipeline.sources import resolve_sources
 from claimledger.pipeline.tokenizer import bound_runs
@@ -150,7 +150,8 @@ def ledger_from_doc(doc: Doc, meta: Meta | None = None, engine: str = DEFAULT_EN
         Evidence(f"E{i}", e.text, e.start, e.end, e.kind, e.status)
         for i, e in enumerate(find_evidence(doc), 1)
     )
-    checkworthy = checkworthiness()
+    # the accurate engine scores with the fine-tuned encoder, the fast one without an encoder pass
+    checkworthy = checkworthiness() if engine == "accurate" else fast_checkworthiness()
     claims, evidence = build_claims(
         doc, attributions, hedges, evidence, checkworthy.score, checkworthy.threshold,
         parse_published(meta.published),

@@ -110,9 +110,28 @@ class Certainty(SentenceJudge):
         return out
 
 
+class LexicalJudge:
+    """The fast engine's P(check-worthy): hashed words and the static embedding, no encoder
+    (:mod:`claimledger.neural.hashed`); the same interface as :class:`SentenceJudge`."""
+
+    def __init__(self, name: str) -> None:
+        from claimledger.neural.hashed import HashedClassifier
+
+        self.model = HashedClassifier.load(name)
+        self.threshold = self.model.threshold
+
+    def score(self, texts: Sequence[str], spans: Sequence[Any] | None = None) -> np.ndarray:
+        return self.model.proba([proposition(str(t)) for t in texts])
+
+
 @cache
 def checkworthiness() -> SentenceJudge:
     return SentenceJudge("checkworthy")
+
+
+@cache
+def fast_checkworthiness() -> LexicalJudge:
+    return LexicalJudge("checkworthy-fast")
 
 
 @cache

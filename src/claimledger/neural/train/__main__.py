@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import sys
 
-TASKS = ("attribution", "source-types", "acts", "checkworthy", "certainty", "stance")
+TASKS = ("attribution", "source-types", "acts", "checkworthy", "checkworthy-fast", "certainty",
+         "stance")
 
 
 def main() -> int:
@@ -17,6 +18,10 @@ def main() -> int:
         from claimledger.neural.train.attribution import main as run
 
         return run(rest)
+    if task == "checkworthy-fast":
+        from claimledger.neural.train.lexical import main as run_lexical
+
+        return run_lexical(rest)
     if task in ("checkworthy", "certainty", "stance"):
         from claimledger.neural.train.texts import main as run_texts
 
