@@ -151,3 +151,22 @@ def test_hashed_tokens_read_numbers_by_size():
     assert len(f) == 9  # 4 words, 4 bigrams from <s>, the bigram to </s>
     assert words("reopen will the port", 1 << 18) != f  # bigrams keep the order
     assert words("", 1 << 18) == {}
+
+
+def test_the_fast_engine_runs_no_encoder():
+    """The fast engine's speed rests on this: analysing with it loads no ONNX encoder."""
+    import subprocess
+    import sys
+
+    code = (
+        "import claimledger\n"
+        "from claimledger.neural.texts import TextClassifier\n"
+        "from claimledger.neural.attribution import AttributionTagger\n"
+        "l = claimledger.Analyzer(engine='fast').analyze("
+        "'The minister said on Tuesday that unemployment fell to 4% last year.')\n"
+        "assert l.claims and l.claims[0].checkworthiness > 0\n"
+        "print(sorted(TextClassifier._instances), AttributionTagger._instance is None)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.strip() == "[] True"
