@@ -29,7 +29,7 @@ from spacy.tokens._retokenize import normalize_token_attrs, set_token_attrs
 
 Predicate = Callable[[Token], bool]
 _READS = {"TAG": "tag_", "LOWER": "lower_", "DEP": "dep_", "IS_SPACE": "is_space"}
-_CACHE_LIMIT = 500_000  # distinct (text, tag, dependency) keys; a hostile text cannot grow it past this
+_CACHE_LIMIT = 200_000  # distinct (text, tag, dependency) keys (about 50 MB); a hostile stream stops there
 
 
 class Unsupported(ValueError):
