@@ -7,7 +7,11 @@ Runtime modules need only numpy and onnxruntime:
 * :mod:`~claimledger.neural.windows` — articles cut into encoder windows of whole sentences;
 * :mod:`~claimledger.neural.store` — shipped models by name: card, checksum, ONNX session;
 * :mod:`~claimledger.neural.attribution` — the attribution tagger (cue, then source and content
-  conditioned on each cue).
+  conditioned on each cue);
+* :mod:`~claimledger.neural.texts`, :mod:`~claimledger.neural.judgments` — fine-tuned sentence
+  and pair classifiers (check-worthiness, certainty, stance);
+* :mod:`~claimledger.neural.hashed` — the fast engine's check-worthiness without an encoder
+  (hashed words and the static embedding, distilled from the fine-tuned model).
 
 Training lives in :mod:`claimledger.neural.train` and needs the training venv
 (``requirements-train.txt``: torch, transformers, onnx); ``python -m claimledger.neural.train
