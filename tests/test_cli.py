@@ -379,14 +379,15 @@ def test_five_megabyte_article(tmp_path: Path, validator) -> None:
 # ------------------------------------------------------------------ sentence tools (issue 3)
 
 
-def test_checkworthy_cli(tmp_path: Path, capsys) -> None:
+@pytest.mark.parametrize("engine", ["accurate", "fast"])
+def test_checkworthy_cli(tmp_path: Path, capsys, engine) -> None:
     f = tmp_path / "s.txt"
     f.write_text(
         "Unemployment fell to 3.9% in March, the lowest level since 2001.\n"
         "Thank you all for being here tonight.\n\n",
         encoding="utf-8",
     )
-    assert main(["checkworthy", str(f)]) == 0
+    assert main(["checkworthy", str(f), "--engine", engine]) == 0
     lines = capsys.readouterr().out.splitlines()
     assert len(lines) == 3  # one line out per line in, blank lines included
     scores = [float(line.split("\t")[0]) for line in lines]

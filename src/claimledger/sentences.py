@@ -18,11 +18,15 @@ def _batches(lines: Iterable[str], size: int) -> Iterator[list[str]]:
         yield batch
 
 
-def checkworthiness(sentences: Iterable[str], batch_size: int = 256) -> Iterator[tuple[float, bool]]:
-    """(score, check-worthy?) for each sentence, in order; an empty line scores 0."""
+def checkworthiness(sentences: Iterable[str], batch_size: int = 256, engine: str = "accurate"
+                    ) -> Iterator[tuple[float, bool]]:
+    """(score, check-worthy?) for each sentence, in order; an empty line scores 0. ``engine``
+    "accurate" reads the fine-tuned encoder, "fast" the hashed-word model without one."""
+    from claimledger.analyzer import check_engine
     from claimledger.neural.judgments import checkworthiness as judge
+    from claimledger.neural.judgments import fast_checkworthiness
 
-    model = judge()
+    model = judge() if check_engine(engine) == "accurate" else fast_checkworthiness()
     for batch in _batches(sentences, batch_size):
         scores = model.score(batch)
         for line, s in zip(batch, scores):
