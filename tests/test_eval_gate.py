@@ -55,7 +55,9 @@ CHECKWORTHY_DEV = DEFAULT_ROOT.parents[1] / "checkworthy" / "CT24_dev_clean.parq
 
 
 @pytest.mark.slow
-def test_checkworthy_dev_f1_above_floor():
+@pytest.mark.parametrize("engine, key", [("accurate", "ct24_dev.f1"), ("fast", "ct24_dev.fast.f1")])
+def test_checkworthy_dev_f1_above_floor(engine, key):
+    """The fine-tuned encoder (accurate) and the fast engine's model without an encoder."""
     if not CHECKWORTHY_DEV.exists():
         pytest.skip(f"CT24 dev not found at {CHECKWORTHY_DEV}")
     import pyarrow.parquet as pq
@@ -64,28 +66,11 @@ def test_checkworthy_dev_f1_above_floor():
 
     rows = pq.read_table(CHECKWORTHY_DEV, columns=["Text", "class_label"]).to_pylist()
     gold = [r["class_label"] == "Yes" for r in rows]
-    pred = [yes for _, yes in checkworthiness(r["Text"].replace("\n", " ") for r in rows)]
+    texts = (r["Text"].replace("\n", " ") for r in rows)
+    pred = [yes for _, yes in checkworthiness(texts, engine=engine)]
     f1 = positive_f1(gold, pred)
-    floor = BASELINE["floors_checkworthy"]["ct24_dev.f1"]
-    assert f1 >= floor, f"CT24 dev F1 {f1:.4f} fell below the pinned floor {floor}"
-
-
-@pytest.mark.slow
-def test_fast_checkworthy_dev_f1_above_floor():
-    """The fast engine's claim filter (hashed words + static embedding, no encoder)."""
-    if not CHECKWORTHY_DEV.exists():
-        pytest.skip(f"CT24 dev not found at {CHECKWORTHY_DEV}")
-    import pyarrow.parquet as pq
-
-    from claimledger.neural.judgments import fast_checkworthiness
-
-    rows = pq.read_table(CHECKWORTHY_DEV, columns=["Text", "class_label"]).to_pylist()
-    gold = [r["class_label"] == "Yes" for r in rows]
-    judge = fast_checkworthiness()
-    scores = judge.score([r["Text"].replace("\n", " ") for r in rows])
-    f1 = positive_f1(gold, [bool(p >= judge.threshold) for p in scores])
-    floor = BASELINE["floors_checkworthy"]["ct24_dev.fast.f1"]
-    assert f1 >= floor, f"fast CT24 dev F1 {f1:.4f} fell below the pinned floor {floor}"
+    floor = BASELINE["floors_checkworthy"][key]
+    assert f1 >= floor, f"{engine} CT24 dev F1 {f1:.4f} fell below the pinned floor {floor}"
 
 
 # -- sentence certainty, a regression guard --------------------------------------------------

@@ -137,11 +137,16 @@ def _add_unclaimed(model: list[RawAttribution], rules: list[RawAttribution]
 
 
 
-def ledger_from_doc(doc: Doc, meta: Meta | None = None, engine: str = DEFAULT_ENGINE) -> Ledger:
-    """Every stage over a parsed Doc; pure, so a Doc can come from anywhere (nlp.pipe, a DocBin)."""
+def attribute(doc: Doc, engine: str = DEFAULT_ENGINE) -> tuple[tuple, tuple]:
+    """The sources and attributions of a parsed Doc (quotes, then the engine, then sources)."""
     quotes = QuoteIndex(find_quotes(doc_text(doc)))
     raws, typer = find_attributions(doc, quotes, engine)
-    sources, attributions = resolve_sources(doc, raws, quotes, typer=typer)
+    return resolve_sources(doc, raws, quotes, typer=typer)
+
+
+def ledger_from_doc(doc: Doc, meta: Meta | None = None, engine: str = DEFAULT_ENGINE) -> Ledger:
+    """Every stage over a parsed Doc; pure, so a Doc can come from anywhere (nlp.pipe, a DocBin)."""
+    sources, attributions = attribute(doc, engine)
     meta = meta or Meta()
     hedges = tuple(
         Hedge(f"H{i}", h.text, h.start, h.end, h.kind) for i, h in enumerate(find_hedges(doc), 1)

@@ -58,7 +58,7 @@ def _predicate(key: str, value: Any) -> Predicate:
 
 
 def _token_matcher(spec: dict[str, Any]) -> Predicate:
-    if any(k in ("OP",) for k in spec):
+    if "OP" in spec:
         raise Unsupported("pattern operator OP")
     preds = [_predicate(k, v) for k, v in spec.items()]
     return lambda t: all(p(t) for p in preds)
@@ -73,12 +73,13 @@ class FastAttrs:
         self.single: list[tuple[int, Predicate]] = []  # (rule id, matcher of one token)
         self.multi: list[tuple[int, list[Predicate], int]] = []  # (rule id, matchers, index)
         self.attrs: list[dict[Any, Any]] = []
-        self.raw: list[dict[str, Any]] = []
+        slow: set[int] = set()  # rules that set more than POS, MORPH and LEMMA
         # one-token rules that name a tag, or else a lowercase form, and the rest
         self.by_tag: dict[str, list[tuple[int, Predicate]]] = {}
         self.by_lower: dict[str, list[tuple[int, Predicate]]] = {}
         for rid, rule in enumerate(ruler.patterns):
-            self.raw.append(rule["attrs"])
+            if set(rule["attrs"]) - {"POS", "MORPH", "LEMMA"}:
+                slow.add(rid)
             self.attrs.append(normalize_token_attrs(self.vocab, dict(rule["attrs"])))
             for pattern in rule["patterns"]:
                 toks = [_token_matcher(spec) for spec in pattern]
@@ -90,8 +91,7 @@ class FastAttrs:
                     self.by_lower.setdefault(pattern[0]["LOWER"], []).append((rid, toks[0]))
                 else:
                     self.single.append((rid, toks[0]))
-        self._slow_rules = frozenset(
-            rid for rid, a in enumerate(self.raw) if set(a) - {"POS", "MORPH", "LEMMA"})
+        self._slow_rules = frozenset(slow)
         # (orth, tag, dep) -> (pos, morph, lemma) or None when the token takes the slow path,
         # and the multi-token rules whose first token it matches
         self._cache: dict[tuple[int, int, int], tuple[tuple[int, int, int] | None, tuple[int, ...]]] = {}

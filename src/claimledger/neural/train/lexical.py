@@ -50,19 +50,15 @@ def matrix(texts: Sequence[str]):
 
 def news_units(docs) -> list[str]:
     """The fast engine's claim units of parsed articles, as the claim builder scores them."""
-    from claimledger.analyzer import find_attributions
+    from claimledger.analyzer import attribute
     from claimledger.neural.judgments import proposition
     from claimledger.pipeline.attribution import doc_text
     from claimledger.pipeline.claims import claim_units
-    from claimledger.pipeline.quotes import QuoteIndex, find_quotes
-    from claimledger.pipeline.sources import resolve_sources
 
     out: list[str] = []
     for doc in docs:
         text = doc_text(doc)
-        quotes = QuoteIndex(find_quotes(text))
-        raws, typer = find_attributions(doc, quotes, "fast")
-        _, attributions = resolve_sources(doc, raws, quotes, typer=typer)
+        _, attributions = attribute(doc, "fast")
         out += [proposition(text[u.start : u.end]) for u in claim_units(doc, attributions)]
     return out
 
