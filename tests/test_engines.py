@@ -18,6 +18,12 @@ NOT_SOURCES = [
     ("uncertainty", "The uncertainty suggests that investors fear a longer conflict.",
      "The uncertainty"),
     ("a move", "The move signals that the government is ready to negotiate.", "The move"),
+    # a negated subject asserts nothing: the writer says what is not shown or not said
+    ("neither ... nor", "Neither the footage nor the photographs show who fired first.",
+     "Neither the footage nor the photographs"),
+    ("not everyone", "Not everyone in the cabinet tells the same story.",
+     "Not everyone in the cabinet"),
+    ("nobody", "Nobody in the village said the soldiers had fired first.", "Nobody"),
 ]
 
 # Documents, data and bodies are organizations.
@@ -54,6 +60,49 @@ def test_documents_and_data_are_organizations(engine, text, subject, request):
     by = {a.source.text: ledger.source(a.source_id) for a in ledger.attributions if a.source}
     assert subject in by, by
     assert by[subject] is not None and by[subject].type == "named_organization"
+
+
+# The mention's own words settle the type, whatever the learned typer makes of it.
+def test_outlet_in_apposition_is_an_organization(engine):
+    ledger = engine.analyze(
+        "Fishermen found only an oil slick, according to Radio Vela Norte, a local station.")
+    (a,) = ledger.attributions
+    src = ledger.source(a.source_id)
+    assert src.name.startswith("Radio Vela Norte")
+    assert src.type == "named_organization"
+
+
+def _doc_with_ents(nlp, text, labels):
+    """``text`` parsed, with every lone "Talvia" an entity of the next label of ``labels`` and
+    "Anna Talvia" a person."""
+    from spacy.tokens import Span
+
+    doc = nlp(text)
+    spans, it = [], iter(labels)
+    for t in doc:
+        if t.text == "Talvia" and doc[t.i - 1].text != "Anna":
+            spans.append(Span(doc, t.i, t.i + 1, label=next(it)))
+        elif t.text == "Anna":
+            spans.append(Span(doc, t.i, t.i + 2, label="PERSON"))
+    doc.ents = spans
+    return doc
+
+
+@pytest.mark.parametrize("text,labels,stype", [
+    # a place everywhere else in the article: a country, whatever the tagger says this time
+    ("Talvia closed the border. The envoy of Talvia left. Talvia has not said when it will reopen.",
+     ["GPE", "GPE", "PERSON"], "named_organization"),
+    # the surname of a person the article names in full stays a person
+    ("Anna Talvia ran the port. Talvia said the port would reopen.",
+     ["PERSON"], "named_person"),
+], ids=["country", "surname"])
+def test_one_word_name_reads_the_whole_article(text, labels, stype):
+    from claimledger import load_nlp
+    from claimledger.pipeline.sources import type_mention
+
+    doc = _doc_with_ents(load_nlp(), text, labels)
+    last = [t for t in doc if t.text == "Talvia"][-1]
+    assert type_mention(doc, last, last.i, last.i).type == stype
 
 
 def test_apposition_gives_person_role_and_affiliation(engine):

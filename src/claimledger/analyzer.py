@@ -20,7 +20,7 @@ from claimledger.pipeline.hedging import find_hedges
 from claimledger.pipeline.profile import build_profile
 from claimledger.pipeline.quantities import parse_published
 from claimledger.pipeline.attribution import (
-    CueDecision, RawAttribution, doc_text, extract_attributions, inanimate_source,
+    CueDecision, RawAttribution, doc_text, extract_attributions, inanimate_source, negated_source,
 )
 from claimledger.pipeline.cue_model import CueModel
 from claimledger.neural.judgments import checkworthiness, fast_checkworthiness
@@ -114,7 +114,7 @@ def find_attributions(doc: Doc, quotes: QuoteIndex, engine: str = DEFAULT_ENGINE
             raws = _add_unclaimed(raws, _rule_attributions(doc, quotes))
     else:
         raws = _rule_attributions(doc, quotes)
-    return [r for r in raws if not inanimate_source(doc, r)], typer
+    return [r for r in raws if not inanimate_source(doc, r) and not negated_source(doc, r)], typer
 
 
 def _rule_attributions(doc: Doc, quotes: QuoteIndex) -> list[RawAttribution]:

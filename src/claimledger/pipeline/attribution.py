@@ -173,9 +173,15 @@ _POSSESSIVE = re.compile(r"(?:['’]s|['’])$")
 
 
 def clean_name(text: str) -> str:
-    """A mention as a name: no possessive ending, single spaces, no edge commas or colons."""
+    """A mention as a name: no possessive ending, single spaces, no edge commas or colons;
+    "Neither the video nor the images" names the video and the images."""
     text = _POSSESSIVE.sub("", text.strip())
-    return re.sub(r"\s+", " ", text).strip(" ,;:")
+    text = re.sub(r"\s+", " ", text).strip(" ,;:")
+    pair = _NEITHER_NOR.match(text)
+    return f"{pair.group(1)} and {pair.group(2)}" if pair else text
+
+
+_NEITHER_NOR = re.compile(r"(?i:neither) (.+?) (?i:nor) (.+)")
 
 
 def names_someone(text: str) -> bool:
@@ -342,10 +348,7 @@ def attribute_reported_speech(
             continue  # "vowed to defend X": one statement, already the head's content
         lemma = tok.lemma_.lower()
         subj = find_subject(tok)
-        if subj is not None and (
-            subj.lower_ in ("nobody", "none", "no-one")
-            or any(c.lower_ in ("neither", "no", "not", "nobody") for c in subj.children)
-        ):
+        if subj is not None and negated_subject(subj):
             continue  # "neither the video nor the images show ...": nothing is asserted
         cue = _cue_span(tok)
         found = False
@@ -840,6 +843,19 @@ def extract_attributions(
         if key2 not in unique:
             unique[key2] = r
     return sorted(unique.values(), key=lambda r: (r.content[0], r.content[1]))
+
+
+def negated_subject(tok: Token) -> bool:
+    """"Neither the video nor the images show ...", "nobody said", "not everyone tells the same
+    story": a negated subject asserts nothing, so it is no source (the writer's own statement
+    that something is not shown or not said)."""
+    return tok.lower_ in ("nobody", "none", "no-one") or any(
+        c.lower_ in ("neither", "no", "not", "nobody") for c in tok.children)
+
+
+def negated_source(doc: Doc, rel: RawAttribution) -> bool:
+    """Whether the relation's source is a negated subject (:func:`negated_subject`)."""
+    return rel.source_token is not None and negated_subject(doc[rel.source_token])
 
 
 def inanimate_source(doc: Doc, rel: RawAttribution) -> bool:

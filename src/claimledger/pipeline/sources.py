@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left, bisect_right
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
@@ -97,7 +98,25 @@ def _ent_within(doc: Doc, first: int, last: int, labels: tuple[str, ...]) -> Spa
 
 
 def _person_ent(doc: Doc, first: int, last: int) -> Span | None:
-    return _ent_within(doc, first, last, ("PERSON",))
+    ent = _ent_within(doc, first, last, ("PERSON",))
+    if ent is not None and len(ent) == 1 and _mostly_a_body(doc, ent.text):
+        return None  # "Norvane has not said ...": a country the tagger once took for a person
+    return ent
+
+
+def _mostly_a_body(doc: Doc, text: str) -> bool:
+    """Whether a one-word name the entity tagger calls a person here is, in the rest of the
+    article, more often tagged an organization, place or nationality -- and never the surname of
+    a longer person name (one sense per discourse)."""
+    labels = doc.user_data.get("claimledger.name_labels")
+    if labels is None:
+        labels = doc.user_data["claimledger.name_labels"] = {}
+        for e in _ents(doc)[0]:
+            key = e.text.removesuffix("’s").removesuffix("'s")
+            labels.setdefault(key, Counter())[e.label_] += 1
+    seen = labels.get(text, Counter())
+    body = sum(n for lab, n in seen.items() if lab in _ORG_LABELS)
+    return body > seen["PERSON"] and _surname_key(text) not in _surnames(doc)
 
 
 def _org_ent(doc: Doc, first: int, last: int) -> Span | None:
@@ -185,6 +204,8 @@ def _type_mention(doc: Doc, head: Token, first: int, last: int) -> _Typed:
     person = _person_ent(doc, first, last) or (
         _ent_of(doc, head) if head.ent_type_ == "PERSON" else None
     )
+    if person is not None and len(person) == 1 and _mostly_a_body(doc, person.text):
+        person = None
     if person is None and head.pos_ == "PROPN" and head.lower_ in _surnames(doc):
         person = doc[head.i : head.i + 1]
     org = _org_ent(doc, first, last)
@@ -444,7 +465,8 @@ def _resolve_one(
     first, last = tokens
     typed = type_mention(doc, head, first, last)
     if typer is not None:
-        typed = _retyped(typed, typer(mention), doc[first : last + 1].text)
+        typed = _retyped(typed, typer(mention), doc[first : last + 1].text,
+                         person=not _not_a_person(doc, head, first, last))
     if not names_someone(typed.name):
         return None  # a mention that names nobody (a quote mark, a stray "'s") is no source
     ent = None
@@ -480,11 +502,33 @@ def _resolve_one(
     return ent
 
 
-def _retyped(typed: _Typed, probs: dict[str, float], span_text: str) -> _Typed:
+def _not_a_person(doc: Doc, head: Token, first: int, last: int) -> bool:
+    """Whether the mention's own words rule out a person, so that the learned typer must not make
+    it one: documents and data with no person named in them ("Neither the grainy video nor the
+    images show ...", "internal documents"; generic evidence is vague, a body's document the body
+    -- docs/annotation/source-types.md), a name in apposition to an organization noun ("Radio
+    Costa Sul, a local station"), and a one-word name the article elsewhere tags as a place or
+    body (:func:`_mostly_a_body`)."""
+    span = doc[first : last + 1]
+    if len(span) == 1 and head.ent_type_ == "PERSON" and _mostly_a_body(doc, head.text):
+        return True
+    if any(c.dep_ == "appos" and c.pos_ == "NOUN" and first <= c.i <= last
+           and c.lemma_.lower() in words("organization_nouns") for c in head.children):
+        return True
+    if any(t.ent_type_ == "PERSON" for t in span):
+        return False
+    return head.lemma_.lower() in words("document_nouns") or head.lower_ in words("document_nouns")
+
+
+def _retyped(typed: _Typed, probs: dict[str, float], span_text: str,
+             person: bool = True) -> _Typed:
     """The rules' typing of a mention, with the learned type when the typer is confident of
-    another of the four source types (``not_a_source`` is handled before: the relation goes)."""
+    another of the four source types (``not_a_source`` is handled before: the relation goes);
+    never ``named_person`` when the mention's words rule a person out (``person=False``)."""
     best = max((t for t in probs if t != "not_a_source"), key=probs.get, default=None)
     if best is None or best == typed.type or probs[best] < TYPER_CONFIDENT:
+        return typed
+    if best == "named_person" and not person:
         return typed
     name = typed.name if best != "vague" or typed.type == "anonymous" else _clean_name(span_text)
     if best == "named_person":
