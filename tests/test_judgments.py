@@ -170,3 +170,23 @@ def test_the_fast_engine_runs_no_encoder():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
     assert out.returncode == 0, out.stderr[-2000:]
     assert out.stdout.strip() == "[] True"
+
+
+def test_a_text_scores_the_same_alone_and_among_others():
+    """The int8 encoder's activation ranges are per run: scored in one batch with texts of other
+    lengths, a sentence must still get exactly the score it gets alone."""
+    texts = [
+        "Unemployment fell to 4.1 percent last month, the lowest level in a decade.",
+        "Thank you all for coming tonight.",
+        "We will build forty thousand new homes by the end of the next parliament, and every one "
+        "of them will be paid for without raising a single tax on working families.",
+        "The governor signed the bill on Tuesday.",
+        "Crime went up by 30 percent in the city after the police budget was cut in half, and the "
+        "mayor has done nothing about it since, whatever she tells you at these debates, and I "
+        "have the figures from her own department to prove it.",
+        "I think that's right.",
+    ]
+    clf = TextClassifier.load("checkworthy")
+    together = clf.proba(texts)
+    alone = np.concatenate([clf.proba([t]) for t in texts])
+    assert np.array_equal(together, alone)
