@@ -13,7 +13,6 @@ how it was trained and what it scored).
 from __future__ import annotations
 
 import re
-import threading
 import zlib
 from collections import Counter
 from collections.abc import Sequence
@@ -52,11 +51,10 @@ def words(text: str, dims: int) -> dict[int, float]:
     return {k: v / norm for k, v in vals.items()}
 
 
-class HashedClassifier:
+class HashedClassifier(store.LoadedOnce):
     """A shipped model, loaded once per process and name (:meth:`load`)."""
 
     _instances: dict[str, HashedClassifier] = {}
-    _lock = threading.Lock()
 
     def __init__(self, name: str, base: Path | None = None) -> None:
         self.card = store.card(name) if base is None else store.card_of(base, name)
@@ -67,13 +65,6 @@ class HashedClassifier:
             self.b = float(w["b"])
         self.dims = int(self.card["dims"])
         self.threshold = float(self.card.get("threshold", 0.5))
-
-    @classmethod
-    def load(cls, name: str) -> HashedClassifier:
-        with cls._lock:
-            if name not in cls._instances:
-                cls._instances[name] = cls(name)
-            return cls._instances[name]
 
     def proba(self, texts: Sequence[str]) -> np.ndarray:
         """P(positive) of each text."""

@@ -23,6 +23,24 @@ class ModelError(ClaimledgerError):
     """A shipped model is missing, altered or of an unknown card schema."""
 
 
+class LoadedOnce:
+    """A model class whose :meth:`load` builds one instance per process and name; each subclass
+    keeps its own ``_instances``."""
+
+    _instances: dict[str, Any]
+    _load_lock = threading.Lock()
+
+    def __init__(self, name: str) -> None:
+        raise NotImplementedError
+
+    @classmethod
+    def load(cls, name: str):  # -> Self
+        with cls._load_lock:
+            if name not in cls._instances:
+                cls._instances[name] = cls(name)
+            return cls._instances[name]
+
+
 def folder(name: str) -> Path:
     return MODELS / name
 

@@ -14,7 +14,6 @@ uncased normaliser and WordPiece, cached per word), cut to the card's ``max_len`
 from __future__ import annotations
 
 import re
-import threading
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -129,11 +128,10 @@ def hint_text(marks: Sequence[tuple[str, str]]) -> str:
     return " ; ".join(f"{kind} {text}" for text, kind in marks) or "none"
 
 
-class TextClassifier:
+class TextClassifier(store.LoadedOnce):
     """A shipped text classifier, loaded once per process and name (:meth:`load`)."""
 
     _instances: dict[str, TextClassifier] = {}
-    _lock = threading.Lock()
 
     def __init__(self, name: str, base: Path | None = None) -> None:
         self.name = name
@@ -147,13 +145,6 @@ class TextClassifier:
         self.max_len = int(self.card["max_len"])
         self.max_first = int(self.card.get("max_first", self.max_len))
         self.threshold = float(self.card.get("threshold", 0.5))
-
-    @classmethod
-    def load(cls, name: str) -> TextClassifier:
-        with cls._lock:
-            if name not in cls._instances:
-                cls._instances[name] = cls(name)
-            return cls._instances[name]
 
     def proba(self, texts: Sequence[str], pairs: Sequence[str] | None = None) -> np.ndarray:
         """P(label) [N, C] for each text (or (text, pair) pair)."""

@@ -98,10 +98,7 @@ def _ent_within(doc: Doc, first: int, last: int, labels: tuple[str, ...]) -> Spa
 
 
 def _person_ent(doc: Doc, first: int, last: int) -> Span | None:
-    ent = _ent_within(doc, first, last, ("PERSON",))
-    if ent is not None and len(ent) == 1 and _mostly_a_body(doc, ent.text):
-        return None  # "Norvane has not said ...": a country the tagger once took for a person
-    return ent
+    return _ent_within(doc, first, last, ("PERSON",))
 
 
 def _mostly_a_body(doc: Doc, text: str) -> bool:
@@ -205,7 +202,7 @@ def _type_mention(doc: Doc, head: Token, first: int, last: int) -> _Typed:
         _ent_of(doc, head) if head.ent_type_ == "PERSON" else None
     )
     if person is not None and len(person) == 1 and _mostly_a_body(doc, person.text):
-        person = None
+        person = None  # "Norvane has not said ...": a country the tagger once took for a person
     if person is None and head.pos_ == "PROPN" and head.lower_ in _surnames(doc):
         person = doc[head.i : head.i + 1]
     org = _org_ent(doc, first, last)
