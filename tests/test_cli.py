@@ -193,6 +193,44 @@ def test_table_format_runs(tmp_path: Path, capsys) -> None:
     assert err == "" and out.strip()
 
 
+PAGE = """<!doctype html><html><head><title>Port to reopen on Monday</title>
+<meta property="og:site_name" content="Harbour Courier"></head>
+<body><nav>Home | News | Sport</nav><script>document.write("<p>injected</p>")</script>
+<article><h1>Port to reopen on Monday</h1>
+<p>The harbour minister said on Friday that the port would reopen on Monday after repairs to the
+main quay were finished ahead of schedule.</p>
+<p>Dock workers were less certain. Analysts say the closure cost shipping firms about four
+million euros a week.</p></article>
+<footer>Copyright Harbour Courier</footer></body></html>
+"""
+
+
+def test_saved_web_page_is_read_for_its_article(tmp_path: Path, capsys, validator) -> None:
+    """An .html file is analysed for its article text and metadata, as ingest reads it: no
+    markup, script, menu or footer in the ledger."""
+    f = tmp_path / "page.html"
+    f.write_text(PAGE, encoding="utf-8")
+    assert main(["analyze", str(f), "--format", "json"]) == 0
+    out, err = capsys.readouterr()
+    assert err == ""
+    d = json.loads(out)
+    validator.validate(d)
+    assert "The harbour minister said on Friday" in d["text"]
+    for junk in ("<", "injected", "Home | News", "Copyright"):
+        assert junk not in d["text"]
+    assert (d["meta"]["title"], d["meta"]["outlet"]) == ("Port to reopen on Monday",
+                                                         "Harbour Courier")
+    assert {a["source"]["text"] for a in d["attributions"]} >= {"The harbour minister", "Analysts"}
+
+
+def test_web_page_without_an_article_is_one_line(tmp_path: Path, capsys) -> None:
+    f = tmp_path / "index.html"
+    f.write_text("<html><head><title>Index</title></head><body><script>var a = 1;</script>"
+                 "</body></html>", encoding="utf-8")
+    assert main(["analyze", str(f)]) == 1
+    assert "no article text found" in one_line(capsys.readouterr().err)
+
+
 # --------------------------------------------------------------------------------------- many files
 
 

@@ -51,8 +51,11 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"claimledger {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
-    a = sub.add_parser("analyze", help="analyse articles (plain-text files, directories or -)")
-    a.add_argument("inputs", nargs="+", metavar="FILE", help="a .txt file, a directory, or - for stdin")
+    a = sub.add_parser("analyze", help="analyse articles (plain-text files, saved web pages, "
+                                              "directories of .txt files, or -)")
+    a.add_argument("inputs", nargs="+", metavar="FILE",
+                   help="a .txt file, an .html page (its article text is extracted as ingest "
+                        "does), a directory of .txt files, or - for stdin")
     a.add_argument(
         "--format", "-f", default="table", choices=("table", "json", "jsonl", "html"),
         help="output format (default: table)",
@@ -236,7 +239,7 @@ def analyze_command(args: argparse.Namespace) -> int:
     from dataclasses import replace
 
     from claimledger.analyzer import Analyzer
-    from claimledger.reading import expand_inputs, read_article
+    from claimledger.reading import HTML_SUFFIXES, expand_inputs, read_article, read_html_article
 
     found = list(expand_inputs(args.inputs))  # paths, and an InputError per unlistable directory
     paths = [p for p in found if isinstance(p, str)]
@@ -259,7 +262,8 @@ def analyze_command(args: argparse.Namespace) -> int:
             try:
                 if isinstance(item, InputError):
                     raise item  # a directory that could not be listed: reported in its place
-                text, meta = read_article(item, max_bytes=int(args.max_mb * 1024 * 1024))
+                read = read_html_article if item.lower().endswith(HTML_SUFFIXES) else read_article
+                text, meta = read(item, max_bytes=int(args.max_mb * 1024 * 1024))
             except ClaimledgerError as exc:
                 print(f"claimledger: error: {exc}", file=sys.stderr)
                 failures += 1

@@ -20,6 +20,7 @@ from claimledger.model import Meta
 
 MAX_BYTES = 20 * 1024 * 1024
 TEXT_SUFFIXES = (".txt", ".text", "")
+HTML_SUFFIXES = (".html", ".htm", ".xhtml")
 STDIN_HINT = "; give - to read standard input"
 
 # UTF-32 before UTF-16: the UTF-32-LE mark starts with the UTF-16-LE one
@@ -85,16 +86,36 @@ def read_article(path: str | Path, *, max_bytes: int = MAX_BYTES) -> tuple[str, 
     if name == "-":
         data = sys.stdin.buffer.read(max_bytes + 1)
     else:
-        data = _read_file(name, max_bytes)
-        if len(data) > max_bytes:
-            real = os.path.getsize(path)
-            raise InputError(
-                f"cannot read {name}: {real / 1e6:.1f} MB is more than the "
-                f"{max_bytes / (1024 * 1024):g} MB limit for one article; split it, or raise "
-                "the limit with --max-mb"
-            )
+        data = _read_limited(name, max_bytes)
     text = decode_article(data, name, max_bytes=max_bytes)
     return text, Meta(path=None if name == "-" else name, title=guess_title(text))
+
+
+def read_html_article(path: str | Path, *, max_bytes: int = MAX_BYTES) -> tuple[str, Meta]:
+    """The article in a saved web page (a path ending in one of ``HTML_SUFFIXES``): its main text
+    and metadata, extracted as ``ingest`` and the upload page extract them."""
+    from claimledger.corpus.inputs import Document, extract
+    from claimledger.corpus.tables import ArticleInfo
+
+    name = str(path)
+    html = decode_article(_read_limited(name, max_bytes), name, max_bytes=max_bytes)
+    try:
+        article = extract(Document(name, html=html.lstrip("\ufeff")), max_bytes=max_bytes)
+    except InputError as exc:
+        raise InputError(f"cannot read {name}: {exc}") from None
+    return article.text, ArticleInfo.of(article).meta()
+
+
+def _read_limited(name: str, max_bytes: int) -> bytes:
+    """The bytes of a regular file; InputError naming ``--max-mb`` when over ``max_bytes``."""
+    data = _read_file(name, max_bytes)
+    if len(data) > max_bytes:
+        raise InputError(
+            f"cannot read {name}: {os.path.getsize(name) / 1e6:.1f} MB is more than the "
+            f"{max_bytes / (1024 * 1024):g} MB limit for one article; split it, or raise "
+            "the limit with --max-mb"
+        )
+    return data
 
 
 def _read_file(name: str, max_bytes: int) -> bytes:

@@ -31,7 +31,7 @@ from claimledger.corpus.inputs import Document, extract, normalise_date
 from claimledger.corpus.store import Store
 from claimledger.corpus.tables import ArticleInfo, rows_of, url_row
 from claimledger.errors import ClaimledgerError, InputError
-from claimledger.reading import decode_article
+from claimledger.reading import HTML_SUFFIXES, decode_article
 from claimledger.web import clusters, queries
 from claimledger.workers import DEFAULT_TIME_LIMIT, WorkerPool
 
@@ -39,7 +39,6 @@ UPLOAD_QUEUE = 4  # uploads that may wait while the worker analyses another
 RETRY_AFTER = 10  # seconds a refused client is told to wait
 
 TEXT_SUFFIXES = (".txt", ".text")
-HTML_SUFFIXES = (".html", ".htm", ".xhtml")
 
 
 class TooLarge(InputError):
