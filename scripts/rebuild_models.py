@@ -3,7 +3,9 @@ and compare each file with the shipped one (sha256, as listed in its card.json).
 
     .venv-train/bin/python scripts/rebuild_models.py [--out build/rebuilt] [--only attribution]
 
-The commands are the ones the cards record. On the same CPU type, thread count and library
+The commands are the ones the cards record (training, then for the text classifiers
+``... train freeze NAME``, which fixes the int8 encoder's activation ranges in the rebuilt folder).
+On the same CPU type, thread count and library
 versions (requirements-train.txt) the files come out bit for bit the same; torch's float kernels
 differ between CPU generations (and bfloat16 autocast needs AVX512-BF16 to match), in which case
 the script says which files differ and the dev figures the rebuilt model reaches. On two free
@@ -35,15 +37,19 @@ def main() -> int:
     ok = True
     for name in args.only or ORDER:
         card = json.loads((MODELS / name / "card.json").read_text(encoding="utf-8"))
-        cmd = shlex.split(card["command"])
-        assert cmd[:3] == ["python", "-m", "claimledger.neural.train"], cmd
         target = args.out / name
         shutil.rmtree(target, ignore_errors=True)
-        run = [sys.executable, *cmd[1:], "--out", str(target)]
-        if name in ("attribution", "checkworthy", "certainty"):
-            run += ["--run", str(args.out / "runs" / name)]
-        print("$", " ".join(run), flush=True)
-        subprocess.run(run, check=True, cwd=REPO)
+        for step in card["command"].split("&&"):
+            cmd = shlex.split(step)
+            assert cmd[:3] == ["python", "-m", "claimledger.neural.train"], cmd
+            if cmd[3] == "freeze":
+                run = [sys.executable, *cmd[1:], "--model-dir", str(target)]
+            else:
+                run = [sys.executable, *cmd[1:], "--out", str(target)]
+                if name in ("attribution", "checkworthy", "certainty"):
+                    run += ["--run", str(args.out / "runs" / name)]
+            print("$", " ".join(run), flush=True)
+            subprocess.run(run, check=True, cwd=REPO)
         rebuilt = json.loads((target / "card.json").read_text(encoding="utf-8"))
         for fname, info in card["files"].items():
             same = rebuilt["files"].get(fname, {}).get("sha256") == info["sha256"]

@@ -121,6 +121,15 @@ def test_apposition_gives_person_role_and_affiliation(engine):
     ("Fishermen fear that the port will stay closed for months.", "fear", "thought"),
     ("The union condemned the decision to close the port.", "condemned", "stance"),
     ("Three senators oppose the plan to close the port.", "oppose", "stance"),
+    # hard cases of docs/annotation/acts.md, decided by the parse
+    ("Mendes dismissed the ministry's claim that the boat was carrying drugs.", "dismissed",
+     "speech"),
+    ("The governor rejected the notion that the budget was balanced by accounting tricks.",
+     "rejected", "speech"),
+    ("The union rejected the offer from the port authority.", "rejected", "stance"),
+    ("The rights group called the raid a reckless gamble with civilian lives.", "called",
+     "speech"),
+    ("The union called for a national strike over the closures.", "called", "stance"),
 ])
 def test_acts(engine, text, cue, act):
     ledger = engine.analyze(text)

@@ -126,3 +126,31 @@ def test_an_altered_model_file_is_a_one_line_error(tmp_path, monkeypatch):
             store.card("attribution")
     finally:
         store.card.cache_clear()
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "known defect: the tagger's encoder is dynamically quantised, so a window's vectors depend on "
+    "the windows batched with it (up to 0.53 apart here). Frozen ranges fix it (linked F1 0.663 "
+    "/ 0.660 against 0.656 on PolNeAR dev) but move the example ledgers' errors around (the "
+    "'only 7%' half of a statistic dropped, a source lost), so they are not shipped yet"))
+def test_a_window_is_encoded_the_same_whatever_is_encoded_beside_it():
+    """The tagger batches a document's windows: each window's token vectors must not depend on the
+    other windows of the batch (their lengths, their words)."""
+    from claimledger.neural.attribution import BATCH, AttributionTagger
+
+    tagger = AttributionTagger.load()
+    nlp = load_nlp()
+    paragraphs = [
+        "The harbour master said the ferry would not sail on Monday because of the storm.",
+        "Officials at the ministry, speaking on condition of anonymity, said the contract had been "
+        "signed in secret. " * 12,
+        "Residents told reporters they had heard nothing from the council for weeks.",
+        "According to figures from the port authority, traffic fell by 40 percent in March. " * 6,
+    ]
+    wins = [w for p in paragraphs for w in windows(nlp(p), tagger.wp)]
+    assert 2 <= len(wins) <= BATCH  # one encoder run holds them all
+    assert len({len(w.ids) for w in wins}) == len(wins)  # of different lengths: padding differs
+    together = tagger.encode(wins)
+    for w, t in zip(wins, together):
+        (alone,) = tagger.encode([w])
+        np.testing.assert_allclose(t, alone, rtol=0, atol=1e-4)

@@ -12,7 +12,7 @@ from spacy.tokens import Doc
 
 from claimledger.neural.attribution import AttributionTagger
 from claimledger.neural.mentions import ActModel, SourceTyper
-from claimledger.pipeline.acts import lexicon_act
+from claimledger.pipeline.acts import decided_act
 from claimledger.pipeline.attribution import RawAttribution
 
 # A mention typed not_a_source at least this surely is no speaker: its relation is dropped.
@@ -37,10 +37,11 @@ def attributions(doc: Doc) -> tuple[list[RawAttribution], Typer | None]:
 
 
 def _act(doc: Doc, vectors: np.ndarray, cue: tuple[int, int], model: ActModel) -> str | None:
-    """The cue lexicon's act when it names the cue a thought or a stance (a curated list beats
-    a classifier trained on 480 labels), else the classifier's."""
-    named = lexicon_act(doc, cue)
-    return named if named != "speech" else model.act(doc, vectors, cue)
+    """The act the cue's words decide (the lexicon naming a thought or a stance, or a hard case
+    of the guidelines: a curated rule beats a classifier trained on 480 labels), else the
+    classifier's."""
+    decided = decided_act(doc, cue)
+    return decided if decided is not None else model.act(doc, vectors, cue)
 
 
 def _typer(doc: Doc, vectors: np.ndarray) -> Typer | None:

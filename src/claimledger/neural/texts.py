@@ -22,11 +22,14 @@ import numpy as np
 from claimledger.neural import store
 from claimledger.neural.wordpiece import WordPiece
 
-# One text per encoder run: the int8 encoder quantises its activations with one range per batch,
-# so a text scored beside others came out up to 0.12 apart from the same text alone (5 of 400
-# CT24 dev decisions flipped; tests/test_judgments.py checks it). Alone, a text's score is its own, whatever
-# else is scored with it, at about 10 % less throughput (337 against 376 sentences/s).
-BATCH = 1
+# Texts per encoder run. An int8 encoder of ``quantize_dynamic`` measures its activation ranges on
+# each run, over the whole batch: a text scored beside others came out up to 0.12 apart from the
+# same text alone (5 of 400 CT24 dev decisions flipped; tests/test_judgments.py checks it), so such
+# an encoder runs one text at a time. An encoder whose ranges are frozen
+# (:mod:`claimledger.neural.train.freeze`, ``card["activations"]``) gives every text its own
+# vectors in any batch, and runs BATCH at a time.
+BATCH = 32
+MAX_WASTE = 0.15  # padding, as a share of a batch's wordpieces
 
 
 def text_ids(wp: WordPiece, text: str, limit: int) -> list[int]:
@@ -48,11 +51,23 @@ def encode(wp: WordPiece, text: str, pair: str | None, max_len: int, max_first: 
     return [wp.cls, *a, wp.sep, *b, wp.sep]
 
 
-def batches(seqs: Sequence[Sequence[int]], pad: int, size: int = BATCH):
-    """(positions, ids, mask) batches of similar lengths (sorted by length, so padding is small)."""
+def batches(seqs: Sequence[Sequence[int]], pad: int, size: int, waste: float = MAX_WASTE):
+    """(positions, ids, mask) batches of at most ``size`` texts of similar lengths: sorted by
+    length, a batch closes before its padding would exceed ``waste`` of its wordpieces (padded
+    positions cost as much as real ones: an article's claims, 5 to 96 wordpieces, ran 1.4x slower
+    in plain batches of 32 than one at a time, and 1.5x faster with this bound)."""
     order = sorted(range(len(seqs)), key=lambda i: len(seqs[i]))
-    for k in range(0, len(order), size):
-        idx = order[k : k + size]
+    k = 0
+    while k < len(order):
+        j, total = k + 1, len(seqs[order[k]])
+        while j < len(order) and j - k < size:
+            n = len(seqs[order[j]])
+            if (j - k + 1) * n > (1 + waste) * (total + n):
+                break
+            total += n
+            j += 1
+        idx = order[k:j]
+        k = j
         length = max(len(seqs[i]) for i in idx)
         ids = np.full((len(idx), length), pad, dtype=np.int64)
         mask = np.zeros((len(idx), length), dtype=np.int64)
@@ -145,13 +160,14 @@ class TextClassifier(store.LoadedOnce):
         self.max_len = int(self.card["max_len"])
         self.max_first = int(self.card.get("max_first", self.max_len))
         self.threshold = float(self.card.get("threshold", 0.5))
+        self.batch = BATCH if self.card.get("activations") else 1
 
     def proba(self, texts: Sequence[str], pairs: Sequence[str] | None = None) -> np.ndarray:
         """P(label) [N, C] for each text (or (text, pair) pair)."""
         seqs = [encode(self.wp, t, None if pairs is None else pairs[i], self.max_len,
                        self.max_first) for i, t in enumerate(texts)]
         out = np.zeros((len(seqs), len(self.labels)), dtype=np.float32)
-        for idx, ids, mask in batches(seqs, self.wp.pad):
+        for idx, ids, mask in batches(seqs, self.wp.pad, self.batch):
             (hidden,) = self.session.run(["hidden"], {"input_ids": ids, "attention_mask": mask})
             out[idx] = softmax(mean_pool(hidden, mask) @ self.w + self.b)
         return out

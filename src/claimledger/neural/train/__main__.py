@@ -1,11 +1,12 @@
-"""``python -m claimledger.neural.train TASK ...``: train one shipped model."""
+"""``python -m claimledger.neural.train TASK ...``: train one shipped model (``freeze NAME``: fix
+the activation ranges of an exported int8 encoder, :mod:`claimledger.neural.train.freeze`)."""
 
 from __future__ import annotations
 
 import sys
 
 TASKS = ("attribution", "source-types", "acts", "checkworthy", "checkworthy-fast", "certainty",
-         "stance")
+         "stance", "freeze")
 
 
 def main() -> int:
@@ -18,6 +19,10 @@ def main() -> int:
         from claimledger.neural.train.attribution import main as run
 
         return run(rest)
+    if task == "freeze":
+        from claimledger.neural.train.freeze import main as run_freeze
+
+        return run_freeze(rest)
     if task == "checkworthy-fast":
         from claimledger.neural.train.lexical import main as run_lexical
 
