@@ -148,3 +148,12 @@ def test_quotes_only_view_keeps_speech(accurate):
     assert [a.cue.text for a in view.attributions] == ["said"]
     assert {s.id for s in view.sources} == {a.source_id for a in view.attributions}
     assert view.text == ledger.text and view.profile == ledger.profile
+
+
+def test_an_organization_is_named_without_its_apposition_nor_affiliated_where_based(engine):
+    ledger = engine.analyze("The Tidewater Rights Initiative, a human-rights group based in "
+                            "Geneva, said the raid was reckless.")
+    (src,) = ledger.sources
+    assert src.name == "The Tidewater Rights Initiative"
+    assert src.type == "named_organization"
+    assert src.affiliation is None

@@ -247,9 +247,15 @@ def _type_mention(doc: Doc, head: Token, first: int, last: int) -> _Typed:
     if org is not None or head.pos_ == "PROPN" or lemma in words("organization_nouns") or (
         proper_modifier and lemma not in vague
     ):
-        name = _clean_name(span_text)
+        # "The Tidewater Rights Initiative, a human-rights group based in Geneva": the name
+        # stops before its apposition
+        appos = [c.left_edge.i for c in head.children if c.dep_ == "appos" and first < c.i <= last]
+        end = min(appos) - 1 if appos else last
+        while end > first and doc[end].is_punct:
+            end -= 1
+        name = _clean_name(doc[first : end + 1].text)
         name = _TITLE_PREFIX.sub("", name) if not name.lower().startswith("the ") else name
-        core = [t for t in doc[first : last + 1] if t.lower_ not in ("the", "a", "an")]
+        core = [t for t in doc[first : end + 1] if t.lower_ not in ("the", "a", "an")]
         if org is not None and org.end - org.start >= len(core):
             name = _clean_name(org.text)
         if head.pos_ == "PROPN" and org is None and person is None:
@@ -310,14 +316,20 @@ def _appositive_role(head: Token) -> str | None:
     return None
 
 
+# "a group based in Geneva": where a body sits is not whom it belongs to
+_LOCATED = frozenset("base headquarter locate register station".split())
+
+
 def _affiliation(doc: Doc, head: Token, first: int, last: int) -> str | None:
-    """A country, government or body the source belongs to, when the mention says so."""
+    """A country, government or body the source belongs to, when the mention says so (not the
+    place a body is based in)."""
     scope = list(doc[first : last + 1])
     for child in head.children:
         if child.dep_ == "appos":
             scope.extend(child.subtree)
         if child.dep_ == "prep" and child.lower_ in ("of", "within", "in", "at", "from", "for"):
             scope.extend(child.subtree)
+    scope = [t for t in scope if not _where_based(t, head)]
     for tok in scope:
         if tok.ent_type_ in ("GPE", "NORP") or tok.lower_ in ("u.s.", "u.s", "us", "un", "u.n."):
             country = _country(tok.text)
@@ -337,6 +349,16 @@ def _affiliation(doc: Doc, head: Token, first: int, last: int) -> str | None:
         ):
             return _clean_name(doc[tok.left_edge.i : tok.i + 1].text)
     return None
+
+
+def _where_based(tok: Token, head: Token) -> bool:
+    """Whether ``tok`` sits under "based / headquartered / located in" below ``head``."""
+    for anc in tok.ancestors:
+        if anc.i == head.i:
+            return False
+        if anc.lemma_.lower() in _LOCATED or anc.lower_ in ("based", "headquartered"):
+            return True
+    return False
 
 
 def anonymity_reason(doc: Doc, head: Token) -> str | None:
