@@ -157,3 +157,16 @@ def test_an_organization_is_named_without_its_apposition_nor_affiliated_where_ba
     assert src.name == "The Tidewater Rights Initiative"
     assert src.type == "named_organization"
     assert src.affiliation is None
+
+
+def test_a_surname_parsed_as_an_adverb_is_still_the_person(accurate):
+    """spaCy parses "Tully" in "Tully called that forecast ..." as an adverb; it is the Raymond
+    Tully the article named, not a "widely held view"."""
+    ledger = accurate.analyze(
+        "Council member Raymond Tully said the deal was rushed. The budget office expects "
+        "ridership to recover. Tully called that forecast “wishful thinking dressed up as a "
+        "spreadsheet.”")
+    by_cue = {a.cue.text: a for a in ledger.attributions if a.cue}
+    tully = ledger.source(by_cue["said"].source_id)
+    assert tully.name == "Raymond Tully"
+    assert by_cue["called"].source_id == tully.id

@@ -196,14 +196,18 @@ def _type_mention(doc: Doc, head: Token, first: int, last: int) -> _Typed:
         name = _clean_name(span_text)
         return _Typed("named_organization", name, "o:" + re.sub(r"^(the|a|an)\s+", "",
                       name.lower()), None, _affiliation(doc, head, first, last))
-    if head.pos_ == "ADV":  # "widely regarded", "generally believed": nobody in particular
+    # a capitalised surname of a person the article names in full ("Tully called that forecast
+    # ..." with "Tully" parsed as an adverb) is that person
+    known_surname = head.text[:1].isupper() and head.lower_ in _surnames(doc)
+    if head.pos_ == "ADV" and not known_surname:
+        # "widely regarded", "generally believed": nobody in particular
         return _Typed("vague", f"unnamed ({head.lower_} held view)", "v:" + head.lower_, None, None)
     person = _person_ent(doc, first, last) or (
         _ent_of(doc, head) if head.ent_type_ == "PERSON" else None
     )
     if person is not None and len(person) == 1 and _mostly_a_body(doc, person.text):
         person = None  # "Norvane has not said ...": a country the tagger once took for a person
-    if person is None and head.pos_ == "PROPN" and head.lower_ in _surnames(doc):
+    if person is None and (head.pos_ == "PROPN" or known_surname) and head.lower_ in _surnames(doc):
         person = doc[head.i : head.i + 1]
     org = _org_ent(doc, first, last)
     affiliation = _affiliation(doc, head, first, last)
