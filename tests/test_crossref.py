@@ -12,7 +12,7 @@ import pytest
 from claimledger.cli import main
 from claimledger.corpus.ingest import ingest
 from claimledger.corpus.store import Store
-from claimledger.crossref import cluster, get_cluster, list_clusters, minhash, update
+from claimledger.crossref import cluster, get_cluster, list_clusters, minhash, polarity, update
 from claimledger.crossref.families import Families
 from claimledger.crossref.report import status_line
 from claimledger.errors import InputError
@@ -63,6 +63,35 @@ def test_number_veto_keeps_look_alike_statistics_apart():
              _unit(3, "about 79% of the cocaine moves by sea", [1, 0.1, 0])]
     got = [c.cluster_id for _, c, _ in cluster.cluster_units(units, [])]
     assert got[0] != got[1] and got[0] == got[2]
+
+
+def _read_unit(i, text, vec, cue=None):
+    r = polarity.read(text, cue)
+    v = np.asarray(vec, dtype=np.float32)
+    return cluster.Unit("a", f"C{i}", text, text, cluster.numbers(r.proposition),
+                        cluster.tokens(r.proposition), v / np.linalg.norm(v),
+                        proposition=r.proposition, polarity=r.polarity, framed=r.framed)
+
+
+def test_a_cluster_is_headed_by_a_member_that_reads_on_its_own():
+    # a fragment first, then a speaker's "we", then a plain clause with its own subject: the
+    # plain clause heads the cluster; a later fragment does not take its place
+    units = [_read_unit(1, "had been paid by the opposition to start the clashes", [1, 0, 0]),
+             _read_unit(2, "We know the opposition paid the men who started the clashes",
+                        [1, 0.05, 0]),
+             _read_unit(3, "The opposition paid the men who started the clashes outside parliament",
+                        [1, 0.02, 0]),
+             _read_unit(4, "for the men to be paid by the opposition", [1, 0.01, 0])]
+    got = cluster.cluster_units(units, [])
+    assert len({c.cluster_id for _, c, _ in got}) == 1
+    assert got[0][1].claim == ("The opposition paid the men who started the clashes outside "
+                               "parliament.")
+    # a cluster founded by a denial is named by its positive form until a plain wording comes
+    units = [_read_unit(1, "there were no chemicals in the river at Tesk", [0, 1, 0], "said"),
+             _read_unit(2, "there were chemicals in the river at Tesk on Sunday", [0, 1, 0.05])]
+    got = cluster.cluster_units(units, [])
+    assert got[0][1].claim == "There were chemicals in the river at Tesk on Sunday."
+    assert not got[0][1].framed
 
 
 def test_families_longest_alias_wins_and_anonymous_sources_count_for_their_affiliation():

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from claimledger.crossref.polarity import canonical, flip, negated, positive, read
+from claimledger.crossref.polarity import canonical, flip, negated, positive, read, wording
 
 
 @pytest.mark.parametrize("text, cue, own_voice, proposition, polarity", [
@@ -40,6 +40,26 @@ from claimledger.crossref.polarity import canonical, flip, negated, positive, re
     ("Orbis could not independently verify that the video showed the boat", None, True,
      "the video showed the boat", "questions"),
     ("the strike was legal", "questioned whether", False, "the strike was legal", "questions"),
+    # what the negation licensed turns positive with it; "not yet" goes with the "not"
+    ("I have never seen anything like it", None, True, "I have seen something like it",
+     "refutes"),
+    ("the ministry has not yet published its results", "said", False,
+     "the ministry has published its results", "refutes"),
+    ("that nobody had delayed any warning", "said", False, "somebody had delayed some warning",
+     "refutes"),
+    ("no evidence that anyone had been paid", "said", False, "someone had been paid",
+     "questions"),
+    # a denying cue over someone else's claim: the claim is the proposition
+    ("the claim that it had delayed any warning", "rejected", False,
+     "it had delayed some warning", "refutes"),
+    ("reports that police had beaten journalists", "dismissed", False,
+     "police had beaten journalists", "refutes"),
+    # ... but without a cue a claim named in the own voice is relayed, its words kept
+    ("the claim that police had beaten journalists", None, True,
+     "the claim that police had beaten journalists", "reports"),
+    # "no evidence of X has been made public": X alone says too little, the words are kept
+    ("No evidence of such payments has been made public", None, True,
+     "No evidence of such payments has been made public", "questions"),
     # relays in the own voice
     ("The boat was reportedly carrying drugs", None, True, "The boat was reportedly carrying drugs",
      "reports"),
@@ -91,3 +111,22 @@ def test_canonical_drops_quote_attribution_and_second_sentences():
         == "The figure is a serious estimate."
     assert canonical("police fired gas at \u201cpeople who were singing.\u201d") \
         == "Police fired gas at people who were singing."
+
+
+def test_canonical_drops_a_speech_verb_the_content_kept():
+    assert canonical("said the stone-throwing had been started by paid provocateurs") == \
+        "The stone-throwing had been started by paid provocateurs."
+    assert canonical("said so") == "Said so."  # too short to be a clause of its own
+
+
+def test_wording_prefers_a_clause_with_its_own_subject():
+    plain = wording("Water samples taken on Sunday contained the solvent dichloroethane")
+    assert plain == 0.0
+    for worse in ("had been paid by the opposition to be there",  # no subject
+                  "for the plant to be closed at once by the ministry",  # no clause
+                  "We found this solvent in the river first, and now it is in the taps",
+                  "it had delayed the warning by three whole days",  # a pronoun for subject
+                  "VELNO (Continental Wire) \u2014 Thousands of people marched on Saturday",
+                  "About 5,000 took part"):  # too short to say what it is about
+        assert wording(worse) < plain, worse
+

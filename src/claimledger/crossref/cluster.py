@@ -19,8 +19,12 @@ its polarity (``source_stance``: supports, refutes, questions, reports) and what
 (``polarity_cue``); a plain assertion the stance model reads as refuting the cluster's proposition
 with confidence ``MODEL_REFUTES`` is stored as refuting it (a contrary statement). A statement that
 only points back ("That figure is a lie") joins the cluster of its article's claim just before it.
-A cluster's proposition is its first member's positive form, replaced by the first plain
-(unframed, supporting) wording when the first was composed from a denial or a doubt.
+A cluster's proposition is the member wording that reads best on its own
+(:func:`claimledger.crossref.polarity.wording`): the first member's positive form, replaced by a
+plain (unframed, supporting) wording when that was composed from a denial or a doubt, and by a
+member matching the cluster at ``REWORD`` that reads clearly better (a clause with its own subject
+over a fragment, the reporter's words over a speaker's "we"). A proposition stays as it was stored
+until a better wording comes; it is always one member's words (in positive form).
 
 Claims are processed in publication order. Only claims not yet in a cluster are processed, and
 only the clusters near them are read (their persisted centroid, size, words and figures, found
@@ -44,6 +48,9 @@ from claimledger.crossref import minhash, polarity
 ALPHA = 0.4
 TAU = 0.30
 CANDIDATES = 8
+# a member rewords its cluster's proposition (:meth:`_Cluster.add`) only when it matches the
+# cluster at least this well: the headline must be one of its closest members
+REWORD = 0.35
 
 _STOP = frozenset(
     "the a an of to in on for and or is are was were be been being by with at from that this these "
@@ -95,17 +102,29 @@ class _Cluster:
     centroid: np.ndarray | None = None
     changed: bool = False
 
-    def add(self, unit: Unit) -> None:
+    def add(self, unit: Unit, score: float = 1.0) -> None:
         self.total = unit.vector.astype(np.float64) if self.total is None else self.total + unit.vector
         self.n += 1
         self.tokens |= unit.tokens
         self.numbers |= unit.numbers
         self.centroid = (self.total / (np.linalg.norm(self.total) or 1.0)).astype(np.float32)
         self.changed = True
-        if self.framed and not unit.framed and unit.polarity == "supports":
-            # a member that states the proposition plainly words it better than one composed
-            # from a denial or a doubt
-            self.claim, self.framed = polarity.canonical(unit.proposition), False
+        plain = not unit.framed and unit.polarity == "supports"
+        wording = polarity.canonical(unit.proposition)
+        # a member that states the proposition plainly words it better than one composed from a
+        # denial or a doubt, unless it is a fragment; and a close member that reads better on its
+        # own rewords it: a clause with its own subject over a fragment, the reporter's words
+        # over a speaker's "we"
+        replaces_composed = self.framed and plain
+        if (replaces_composed or score >= REWORD) and _reads(wording, not plain) > \
+                _reads(self.claim, self.framed) + (0.0 if replaces_composed else 0.5):
+            self.claim, self.framed = wording, not plain
+
+
+def _reads(proposition: str, composed: bool) -> float:
+    """How well a wording serves as a cluster's proposition (:func:`polarity.wording`); one
+    composed from a denial or a doubt counts a point less than a plain one."""
+    return polarity.wording(proposition) - (1.0 if composed else 0.0)
 
 
 def tokens(text: str) -> frozenset[str]:
@@ -222,7 +241,7 @@ def cluster_units(units: list[Unit], clusters: list[_Cluster]) -> list[tuple[Uni
             best = _Cluster(_cluster_id(u), polarity.canonical(u.proposition), framed=u.framed)
             clusters.append(best)
             best_s = 1.0
-        best.add(u)
+        best.add(u, best_s)
         out.append((u, best, best_s))
         last[u.article_id] = (best, best_s)
     return out

@@ -124,6 +124,19 @@ _DENIED_CLAIM = re.compile(
     r"assertions?|reports?|suggestions?|accusations?)\s+(?:that|of)\s+|that\s+)(?P<p>.+)$",
     re.I)
 
+# the content of a cue that takes a side on someone else's claim ("rejected | the claim that it had
+# delayed any warning", "dismissed | reports that ..."): the claim is the proposition, the cue the
+# polarity
+_CLAIM_THAT = re.compile(
+    r"^(?:(?:the|any|these|those|such|its|their|his|her|all)\s+(?:\w+(?:'s)?\s+){0,2}?)?(?:claims?|"
+    r"allegations?|accusations?|suggestions?|reports?|assertions?|notion|idea|charges?|"
+    r"accounts?|rumou?rs?)\s+that\s+(?P<p>.+)$", re.I)
+# "No evidence of such payments has been made public": the predicate is the evidence's
+_EVIDENCE_PREDICATE = re.compile(
+    r"^(?P<np>.+?)\s+(?:has|have|had|was|were|is|are)\s+(?:yet\s+)?(?:been\s+)?(?:made public|"
+    r"found|presented|produced|offered|provided|shown|given|published|released|put forward|seen)"
+    r"\b.*$", re.I)
+
 _REPORTED = re.compile(
     r"\b(?:reportedly|allegedly|purportedly|supposedly|is said to|are said to|was said to|"
     r"were said to|is believed to|are believed to|was believed to|were believed to|"
@@ -148,8 +161,8 @@ _UNDO = (
     (re.compile(r"\bcan't\b", re.I), "can"),
     (re.compile(r"\bwon't\b", re.I), "will"),
     (re.compile(r"\bshan't\b", re.I), "shall"),
-    (re.compile(r"\b(\w+)n't\b", re.I), r"\1"),
-    (re.compile(r"\b(?:not|never)\s+", re.I), ""),
+    (re.compile(r"\b(\w+)n't(?:\s+yet)?\b", re.I), r"\1"),
+    (re.compile(r"\b(?:not|never)\s+(?:yet\s+|ever\s+)?", re.I), ""),
     (re.compile(r"\bnobody\b", re.I), "somebody"),
     (re.compile(r"\bno one\b", re.I), "someone"),
     (re.compile(r"\bnothing\b", re.I), "something"),
@@ -159,6 +172,22 @@ _UNDO = (
     (re.compile(r"\bnor\b", re.I), "or"),
     (re.compile(r"\bno\s+", re.I), ""),
 )
+# what a negation licensed, once it is undone: "has never seen anything like it" -> "has seen
+# something like it", "did not delay any warning" -> "did delay some warning"
+_NPI = (
+    (re.compile(r"\banything\b"), "something"),
+    (re.compile(r"\banyone\b"), "someone"),
+    (re.compile(r"\banybody\b"), "somebody"),
+    (re.compile(r"\bany\b"), "some"),
+)
+
+
+def _licensed(text: str) -> str:
+    """``text`` with the words a negation or a doubt licensed made positive ("anyone" ->
+    "someone", "any warning" -> "some warning")."""
+    for pat, rep in _NPI:
+        text = pat.sub(rep, text)
+    return text
 
 
 _ANAPHOR = re.compile(
@@ -176,6 +205,14 @@ class Reading:
     # the statement names no proposition of its own but points back at one ("That figure is a
     # lie", "called the claim an invention"): it is about the claim stated just before it
     anaphoric: bool = False
+
+
+# a content that starts with its own speech verb ("said the stone-throwing had been started by
+# ..."): the verb belongs to the attribution, the clause after it is the statement (cut from the
+# proposition as shown; the words matched and embedded keep it)
+_LEAD_VERB = re.compile(
+    r"^(?:(?i:and)\s+)?(?i:said|says|added|adds|insisted|insists|argued|argues|maintained|"
+    r"maintains)\s+(?=\S+\s+\S+\s+\S+)")
 
 
 def _clean(text: str) -> str:
@@ -205,6 +242,8 @@ def positive(text: str) -> str:
     for pat, rep in _UNDO:
         guarded = _NOT_NEG.sub(lambda m: m.group(0).replace(" ", "\0"), out)
         out = pat.sub(rep, guarded).replace("\0", " ")
+    if out != main:
+        out = _licensed(out)
     return " ".join((out + rest).split())
 
 
@@ -220,7 +259,12 @@ def _unframe(text: str) -> tuple[str, str | None, str | None]:
                            (_FALSE_TAIL, "refutes", "is false")):
         m = pat.match(text)
         if m:
-            p = re.sub(r"\s+(?:had|has|have|is|was|are|were|been|now)$", "", _clean(m.group("p")))
+            p = m.group("p")
+            if pat is _NO_EVIDENCE:
+                p = _EVIDENCE_PREDICATE.sub(r"\g<np>", p)
+            p = re.sub(r"\s+(?:had|has|have|is|was|are|were|been|now)$", "", _clean(p))
+            if pol == "questions":  # "no evidence that anyone was paid": someone was paid
+                p = _licensed(p)
             # "the video could not be verified": the doubt is clear, the proposition too short to
             # stand alone, so the statement keeps its words
             return (p if len(p.split()) >= 3 else text), pol, name
@@ -254,6 +298,9 @@ def _read(text: str, cue: str | None, certainty: str | None, own_voice: bool) ->
     if not t:
         return Reading(text, "reports" if own_voice else "supports", False)
     prop, frame_pol, frame = _unframe(t)
+    claimed = frame is None and cue is not None and _CLAIM_THAT.match(t)
+    if claimed and len(claimed.group("p").split()) >= 3:
+        prop = _clean(claimed.group("p"))
     if frame is None:
         main = _main_clause(t)
         for pat in (_UNVERIFIED, _NO_EVIDENCE_ANY, _CANNOT_TELL):
@@ -263,7 +310,7 @@ def _read(text: str, cue: str | None, certainty: str | None, own_voice: bool) ->
                 # "could not show whether X": the proposition is X
                 return Reading(rest if len(rest.split()) >= 3 else t, "questions", True,
                                m.group(0).lower())
-    framed = frame is not None
+    framed = frame is not None or prop != t
     # a frame that kept the whole statement ("the video could not be verified") has read its
     # negation already
     neg = False if (framed and prop == t) else negated(prop)
@@ -271,6 +318,8 @@ def _read(text: str, cue: str | None, certainty: str | None, own_voice: bool) ->
         prop = positive(prop)
         framed = True
     by_cue = cue_polarity(cue)
+    if by_cue and not neg:  # "denied that it had delayed any warning": it had delayed some
+        prop = _licensed(prop)
     if frame_pol == "questions" or by_cue == "questions":
         return Reading(prop, "questions", framed, frame or cue)
     sign = -1 if neg else 1
@@ -312,7 +361,44 @@ def canonical(text: str) -> str:
     if close > 0 and "\u201c" not in t[1:close] and t[close + 1:].strip():
         t = t[:close]  # a quotation (its opening mark cut off or not) and then its attribution
     t = re.split(r"(?<=[.!?])\s+(?=[A-Z\u201c\"])", t.strip(), maxsplit=1)[0]
-    t = _clean(t.replace("\u201c", "").replace("\u201d", ""))
+    t = _LEAD_VERB.sub("", _clean(t.replace("\u201c", "").replace("\u201d", "")))
     if not t:
         return text
     return t[0].upper() + t[1:] + "."
+
+
+# How well a proposition reads on its own, as the headline of a cluster: a clause with a subject
+# of its own ("Water samples contained the solvent") over a fragment that needs its attribution
+# ("had been paid by the opposition", "for the plant to be closed"), a third person over a pronoun
+# ("it had delayed ..."), the reporter's words over a speaker's first person ("We found this
+# solvent ..."), a sentence over a dateline or a run-on.
+_FRAGMENT_START = frozenset(
+    "had has have was were is are be been being would will could can may might should must did "
+    "does do to for of with by from about any anything accounts as and or but if whether than "
+    "which who whom whose".split())
+_THIRD_PERSON = frozenset("it its they their them he she his her this these those".split())
+_FIRST_SECOND = frozenset("we i our ours my us me you your".split())
+_DATELINE = re.compile(r"^[A-Z][A-Z .'-]{2,}\s*(?:\([^)]{1,40}\))?\s*[\u2014\u2013-]")
+
+
+def wording(proposition: str) -> float:
+    """A score of how well ``proposition`` stands alone as a sentence (0 best, lower worse)."""
+    words = [w.strip(".,;:!?\"'\u201c\u201d\u2018\u2019()").lower() for w in proposition.split()]
+    words = [w for w in words if w]
+    if not words:
+        return -10.0
+    score = 0.0
+    if words[0] in _FRAGMENT_START:
+        score -= 3.0
+    elif words[0] in _THIRD_PERSON:
+        score -= 1.5
+    if any(w in _FIRST_SECOND for w in words):
+        score -= 2.0
+    if _DATELINE.match(proposition):
+        score -= 2.0
+    if len(words) < 6:
+        score -= 0.5 * (6 - len(words))
+    if len(words) > 30:
+        score -= (len(words) - 30) / 10
+    return score
+
