@@ -14,7 +14,7 @@ from claimledger.corpus.ingest import ingest
 from claimledger.corpus.store import Store
 from claimledger.crossref import cluster, get_cluster, list_clusters, minhash, polarity, update
 from claimledger.crossref.families import Families
-from claimledger.crossref.report import status_line
+from claimledger.crossref.report import _article_stances, status_line
 from claimledger.errors import InputError
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -92,6 +92,22 @@ def test_a_cluster_is_headed_by_a_member_that_reads_on_its_own():
     got = cluster.cluster_units(units, [])
     assert got[0][1].claim == "There were chemicals in the river at Tesk on Sunday."
     assert not got[0][1].framed
+
+
+def _member(article, source_name, stance, family=None, source_type="named_organization"):
+    return {"cluster_id": "K1", "article_id": article, "source_name": source_name,
+            "source_type": source_type, "source_stance": stance, "family": family}
+
+
+def test_a_relayed_measurement_is_presented_as_established_a_party_claim_is_reported():
+    ms = [_member("a1", "the Harnovian Meteorological Institute", "supports", "government:H"),
+          _member("a2", "the Clearwater Watch group", "supports", "org:Clearwater Watch"),
+          _member("a3", "measurements published by the Environment Agency", "supports",
+                  "government:D"),
+          _member("a4", "the Meteorological Institute", "supports", "government:H"),
+          _member("a4", "a ministry spokesman", "refutes", "government:H")]
+    _article_stances(ms)
+    assert [m["stance"] for m in ms] == ["supports", "reports", "supports", "reports", "reports"]
 
 
 def test_families_longest_alias_wins_and_anonymous_sources_count_for_their_affiliation():
@@ -307,6 +323,27 @@ def test_check_reads_sides_against_the_proposition(corpus_store):
     assert turned["families_for"] == sides["families_against"]
     assert turned["families_against"] == sides["families_for"]
     assert turned["families_questioning"] == sides["families_questioning"]
+
+
+def _stmt(stance, rule, same=False, own=True, cue=None):
+    return {"source_type": "own_voice" if own else "named_person", "source_stance": stance,
+            "stance": rule, "same": same, "polarity_cue": cue}
+
+
+def test_an_article_whose_statements_of_the_claim_take_a_side_is_read_from_them():
+    from claimledger.crossref.check import _stated_side
+
+    # a relayed source stating the claim itself, every source on it denying it: refutes
+    assert _stated_side([_stmt("refutes", "refutes", same=True, own=False, cue="denied")]) \
+        == "refutes"
+    # sources that state the claim itself and take no side between them: the model reads
+    assert _stated_side([_stmt("supports", "reports", same=True, own=False),
+                         _stmt("refutes", "reports", same=True, own=False, cue="denied")]) is None
+    # its own voice doubting the claim itself: the member rule (questions)
+    assert _stated_side([_stmt("questions", "questions", same=True, cue="no evidence that"),
+                         _stmt("supports", "questions", same=True, own=False)]) == "questions"
+    # statements of other wordings only: nothing decided, the model reads the article
+    assert _stated_side([_stmt("reports", "supports", own=False, cue="another wording")]) is None
 
 
 def test_check_folds_syndicated_copies_and_leaves_out_unrelated_articles(corpus_store):

@@ -40,23 +40,9 @@ from claimledger.crossref.polarity import canonical, flip, negated, positive, re
     ("Orbis could not independently verify that the video showed the boat", None, True,
      "the video showed the boat", "questions"),
     ("the strike was legal", "questioned whether", False, "the strike was legal", "questions"),
-    # what the negation licensed turns positive with it; "not yet" goes with the "not"
-    ("I have never seen anything like it", None, True, "I have seen something like it",
-     "refutes"),
+    # "not yet" goes with the "not"
     ("the ministry has not yet published its results", "said", False,
      "the ministry has published its results", "refutes"),
-    ("that nobody had delayed any warning", "said", False, "somebody had delayed some warning",
-     "refutes"),
-    ("no evidence that anyone had been paid", "said", False, "someone had been paid",
-     "questions"),
-    # a denying cue over someone else's claim: the claim is the proposition
-    ("the claim that it had delayed any warning", "rejected", False,
-     "it had delayed some warning", "refutes"),
-    ("reports that police had beaten journalists", "dismissed", False,
-     "police had beaten journalists", "refutes"),
-    # ... but without a cue a claim named in the own voice is relayed, its words kept
-    ("the claim that police had beaten journalists", None, True,
-     "the claim that police had beaten journalists", "reports"),
     # "no evidence of X has been made public": X alone says too little, the words are kept
     ("No evidence of such payments has been made public", None, True,
      "No evidence of such payments has been made public", "questions"),

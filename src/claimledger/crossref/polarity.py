@@ -124,13 +124,6 @@ _DENIED_CLAIM = re.compile(
     r"assertions?|reports?|suggestions?|accusations?)\s+(?:that|of)\s+|that\s+)(?P<p>.+)$",
     re.I)
 
-# the content of a cue that takes a side on someone else's claim ("rejected | the claim that it had
-# delayed any warning", "dismissed | reports that ..."): the claim is the proposition, the cue the
-# polarity
-_CLAIM_THAT = re.compile(
-    r"^(?:(?:the|any|these|those|such|its|their|his|her|all)\s+(?:\w+(?:'s)?\s+){0,2}?)?(?:claims?|"
-    r"allegations?|accusations?|suggestions?|reports?|assertions?|notion|idea|charges?|"
-    r"accounts?|rumou?rs?)\s+that\s+(?P<p>.+)$", re.I)
 # "No evidence of such payments has been made public": the predicate is the evidence's
 _EVIDENCE_PREDICATE = re.compile(
     r"^(?P<np>.+?)\s+(?:has|have|had|was|were|is|are)\s+(?:yet\s+)?(?:been\s+)?(?:made public|"
@@ -172,22 +165,6 @@ _UNDO = (
     (re.compile(r"\bnor\b", re.I), "or"),
     (re.compile(r"\bno\s+", re.I), ""),
 )
-# what a negation licensed, once it is undone: "has never seen anything like it" -> "has seen
-# something like it", "did not delay any warning" -> "did delay some warning"
-_NPI = (
-    (re.compile(r"\banything\b"), "something"),
-    (re.compile(r"\banyone\b"), "someone"),
-    (re.compile(r"\banybody\b"), "somebody"),
-    (re.compile(r"\bany\b"), "some"),
-)
-
-
-def _licensed(text: str) -> str:
-    """``text`` with the words a negation or a doubt licensed made positive ("anyone" ->
-    "someone", "any warning" -> "some warning")."""
-    for pat, rep in _NPI:
-        text = pat.sub(rep, text)
-    return text
 
 
 _ANAPHOR = re.compile(
@@ -242,8 +219,6 @@ def positive(text: str) -> str:
     for pat, rep in _UNDO:
         guarded = _NOT_NEG.sub(lambda m: m.group(0).replace(" ", "\0"), out)
         out = pat.sub(rep, guarded).replace("\0", " ")
-    if out != main:
-        out = _licensed(out)
     return " ".join((out + rest).split())
 
 
@@ -263,8 +238,6 @@ def _unframe(text: str) -> tuple[str, str | None, str | None]:
             if pat is _NO_EVIDENCE:
                 p = _EVIDENCE_PREDICATE.sub(r"\g<np>", p)
             p = re.sub(r"\s+(?:had|has|have|is|was|are|were|been|now)$", "", _clean(p))
-            if pol == "questions":  # "no evidence that anyone was paid": someone was paid
-                p = _licensed(p)
             # "the video could not be verified": the doubt is clear, the proposition too short to
             # stand alone, so the statement keeps its words
             return (p if len(p.split()) >= 3 else text), pol, name
@@ -298,9 +271,6 @@ def _read(text: str, cue: str | None, certainty: str | None, own_voice: bool) ->
     if not t:
         return Reading(text, "reports" if own_voice else "supports", False)
     prop, frame_pol, frame = _unframe(t)
-    claimed = frame is None and cue is not None and _CLAIM_THAT.match(t)
-    if claimed and len(claimed.group("p").split()) >= 3:
-        prop = _clean(claimed.group("p"))
     if frame is None:
         main = _main_clause(t)
         for pat in (_UNVERIFIED, _NO_EVIDENCE_ANY, _CANNOT_TELL):
@@ -310,7 +280,7 @@ def _read(text: str, cue: str | None, certainty: str | None, own_voice: bool) ->
                 # "could not show whether X": the proposition is X
                 return Reading(rest if len(rest.split()) >= 3 else t, "questions", True,
                                m.group(0).lower())
-    framed = frame is not None or prop != t
+    framed = frame is not None
     # a frame that kept the whole statement ("the video could not be verified") has read its
     # negation already
     neg = False if (framed and prop == t) else negated(prop)
@@ -318,8 +288,6 @@ def _read(text: str, cue: str | None, certainty: str | None, own_voice: bool) ->
         prop = positive(prop)
         framed = True
     by_cue = cue_polarity(cue)
-    if by_cue and not neg:  # "denied that it had delayed any warning": it had delayed some
-        prop = _licensed(prop)
     if frame_pol == "questions" or by_cue == "questions":
         return Reading(prop, "questions", framed, frame or cue)
     sign = -1 if neg else 1

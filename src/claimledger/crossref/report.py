@@ -116,12 +116,19 @@ def _members(store: Store, where: str, params: list, fam: Families,
     return out
 
 
-_RECORDS = re.compile(r"\b(data|figures|statistics|records|study|survey|trial|census)\b", re.I)
+# sources that are records or measurements: "UN data", "the trial's results", "measurements
+# published by the agency", "the Meteorological Institute" (a weather service reports readings)
+_RECORDS = re.compile(r"\b(data|figures|statistics|records|study|survey|trial|census|"
+                      r"measurements?|readings?|weather service|meteorolog\w*)\b", re.I)
 
 
 def _established(ms: list[dict[str, Any]]) -> bool:
     """A relayed claim the article presents as established: every source on it supports it and
-    they are records ("UN data", "the trial's results") or come from more than one family."""
+    they are records or measurements ("UN data", "the trial's results", "the Meteorological
+    Institute") or come from more than one family. (Treating every claim no member of its cluster
+    disputes as established was tried: contested golden article polarity 0.360 -> 0.439, but the
+    corpus golden fell from 30 to 24 of 76, doubted claims read as supported where the doubts had
+    landed in another cluster.)"""
     fams = {m["family"] for m in ms if m["family"]}
     return len(fams) >= 2 or any(_RECORDS.search(m["source_name"] or "") for m in ms)
 
