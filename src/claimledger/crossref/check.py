@@ -18,8 +18,9 @@ Stances. A statement keeps the polarity it was stored with only when it states t
 contrary proposition, so it counts as relaying (``reports``; doubts stay doubts) and no status
 line can list its family on a side. An article's stance is its statements' where they take a side
 on the claim (:func:`_stated_side`: its own voice denying or doubting the claim itself, or
-statements of the claim itself whose sources are all on one side), else the stance model's reading of its text (``ARTICLE_STANCE = "hybrid"``; FNC-1 held-out fifth through check: macro-F1 0.708 hybrid,
-0.709 model alone, 0.421 with the member rule of :mod:`claimledger.crossref.report` alone). The
+statements of the claim itself whose sources are all on one side), else the stance model's
+reading of its text (``ARTICLE_STANCE = "hybrid"``; FNC-1 held-out fifth through check: macro-F1
+0.708 hybrid, 0.709 model alone, 0.421 with the member rule of :mod:`claimledger.crossref.report` alone). The
 summary is the cluster summary: families for, against and questioning, the claimant and
 independent support, evidence cited and said to be missing, a status line.
 """
