@@ -1,6 +1,7 @@
 """Tagged windows to attribution relations: a cue run and its role tags become one
 ``RawAttribution`` (content = the hull of its content runs, source = the source run nearest the
-cue), in the character offsets of the Doc."""
+cue, cut back to the speaker's noun phrase by :mod:`claimledger.neural.speaker`), in the
+character offsets of the Doc."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import numpy as np
 from spacy.tokens import Doc
 
 from claimledger.neural.decode import runs
+from claimledger.neural.speaker import noun_phrase_at_edge, speaker_phrase
 from claimledger.neural.windows import Window
 from claimledger.pipeline.attribution import RawAttribution
 
@@ -59,11 +61,15 @@ def relation(doc: Doc, win: Window, cue: tuple[int, int], roles: np.ndarray,
     source = source_token = None
     if sources:
         f, last = min(sources, key=lambda r: _gap(r, cue))
+        first_tok, last_tok = int(win.tokens[f]), int(win.tokens[last])
         if pointers is not None:
-            f, last = best_span(pointers[:, 2], pointers[:, 3], MAX_SOURCE, (f, last))
-        source = char_span(doc, win, f, last)
-        span = doc[int(win.tokens[f]) : int(win.tokens[last]) + 1]
-        source_token = span.root.i
+            pf, pl = best_span(pointers[:, 2], pointers[:, 3], MAX_SOURCE, (f, last))
+            pf, pl = int(win.tokens[pf]), int(win.tokens[pl])
+            if not noun_phrase_at_edge(doc, (pf, pl), (first_tok, last_tok)):
+                first_tok, last_tok = pf, pl
+        first_tok, last_tok = speaker_phrase(doc, first_tok, last_tok)
+        source = doc[first_tok].idx, doc[last_tok].idx + len(doc[last_tok].text)
+        source_token = doc[first_tok : last_tok + 1].root.i
     return RawAttribution(
         content=content, cue=char_span(doc, win, *cue), source=source,
         source_token=source_token, rule=rule,
