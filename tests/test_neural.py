@@ -128,15 +128,12 @@ def test_an_altered_model_file_is_a_one_line_error(tmp_path, monkeypatch):
         store.card.cache_clear()
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "known defect: the tagger's encoder is dynamically quantised, so a window's vectors depend on "
-    "the windows batched with it (up to 0.53 apart here). Frozen ranges fix it (linked F1 0.663 "
-    "/ 0.660 against 0.656 on PolNeAR dev) but move the example ledgers' errors around (the "
-    "'only 7%' half of a statistic dropped, a source lost), so they are not shipped yet"))
 def test_a_window_is_encoded_the_same_whatever_is_encoded_beside_it():
-    """The tagger batches a document's windows: each window's token vectors must not depend on the
-    other windows of the batch (their lengths, their words)."""
-    from claimledger.neural.attribution import BATCH, AttributionTagger
+    """A window's token vectors must not depend on the other windows of the document (their
+    lengths, their words): the encoder is dynamically quantised, its activation ranges taken
+    over what one call holds, so windows batched together were up to 0.53 apart from the same
+    windows encoded alone (fails with attribution.BATCH = 8)."""
+    from claimledger.neural.attribution import AttributionTagger
 
     tagger = AttributionTagger.load()
     nlp = load_nlp()
@@ -148,7 +145,7 @@ def test_a_window_is_encoded_the_same_whatever_is_encoded_beside_it():
         "According to figures from the port authority, traffic fell by 40 percent in March. " * 6,
     ]
     wins = [w for p in paragraphs for w in windows(nlp(p), tagger.wp)]
-    assert 2 <= len(wins) <= BATCH  # one encoder run holds them all
+    assert len(wins) >= 2
     assert len({len(w.ids) for w in wins}) == len(wins)  # of different lengths: padding differs
     together = tagger.encode(wins)
     for w, t in zip(wins, together):

@@ -10,7 +10,9 @@ import pytest
 from claimledger.analyzer import load_nlp
 from claimledger.neural.assemble import relation
 from claimledger.neural.minilm import model_dir
-from claimledger.neural.speaker import noun_phrase_at_edge, speaker_phrase
+from claimledger.neural.speaker import (
+    cue_possessor, noun_phrase_at_edge, speaker_phrase, subject_of_participle,
+)
 from claimledger.neural.windows import windows
 from claimledger.neural.wordpiece import WordPiece
 
@@ -79,3 +81,71 @@ def test_relation_reports_the_cut_source_and_its_head():
     assert doc.text[slice(*rel.source)] == "The Times"
     assert doc[rel.source_token].text == "Times"
     assert doc.text[slice(*rel.content)] == "the deal was off"
+
+
+def _owner(find, text: str, cue: str) -> str | None:
+    doc = load_nlp()(text)
+    i = text.index(cue)
+    span = doc.char_span(i, i + len(cue))
+    got = find(doc, span.start, span.end - 1)
+    return None if got is None else doc[got[0] : got[1] + 1].text
+
+
+@pytest.mark.parametrize("text, cue, owner", [
+    # whoever rejects or doubts a claim, the claim is its possessor's
+    ("The mayor rejected the union's claim that the buses were unsafe.", "claim", "the union's"),
+    ("Residents doubted the council's statement that the water was clean.", "statement",
+     "the council's"),
+    # no possessor: the tagger's source stands
+    ("The mayor rejected the claim that the buses were unsafe.", "claim", None),
+    ("The council said the plan was sound.", "said", None),
+])
+def test_a_noun_cue_belongs_to_its_possessor(text, cue, owner):
+    assert _owner(cue_possessor, text, cue) == owner
+
+
+@pytest.mark.parametrize("text, cue, owner", [
+    ("The harbour authority closed the port, calling the storm the worst in decades.", "calling",
+     "The harbour authority"),
+    ("The senator voted against the bill, saying it would raise taxes.", "saying", "The senator"),
+    ("Calling the plan reckless, the senator voted against it.", "Calling", "the senator"),
+    ("The council said the plan was sound.", "said", None),  # a finite verb is no participle
+])
+def test_a_participle_cue_speaks_for_the_subject_of_its_clause(text, cue, owner):
+    assert _owner(subject_of_participle, text, cue) == owner
+
+
+def test_relation_gives_a_noun_cue_to_its_possessor_over_the_tagged_source():
+    doc = load_nlp()("The mayor rejected the union's claim that the buses were unsafe.")
+    win = windows(doc, WordPiece.from_file(model_dir() / "vocab.txt"))[0]
+    words = [doc[t].text for t in win.tokens.tolist()]
+    roles = np.zeros(len(words), dtype=np.int64)
+    roles[words.index("The")] = 1  # the tagger took the mayor for the claimant
+    roles[words.index("mayor")] = 2
+    roles[words.index("that")] = 3
+    roles[words.index("that") + 1 : words.index(".")] = 4
+    cue = (words.index("claim"), words.index("claim"))
+    rel = relation(doc, win, cue, roles)
+    assert rel is not None
+    assert doc.text[slice(*rel.source)] == "the union's"
+    assert doc[rel.source_token].text == "union"
+
+
+@pytest.mark.parametrize("text, mention, name", [
+    # the parser hangs "who ..." on "negotiations": the name still stops before it
+    ("A person familiar with the negotiations, who asked not to be named, said the deal held.",
+     "A person familiar with the negotiations, who asked not to be named,",
+     "A person familiar with the negotiations"),
+    ("The union, which represents 900 drivers, said the strike would go ahead.",
+     "The union, which represents 900 drivers,", "The union"),
+    # a restrictive relative clause (no comma) says which people: it stays
+    ("People who live near the plant said the smell was worse.", "People who live near the plant",
+     "People who live near the plant"),
+])
+def test_a_source_name_leaves_out_a_relative_clause(text, mention, name):
+    from claimledger.pipeline.sources import type_mention
+
+    doc = load_nlp()(text)
+    i = text.index(mention)
+    span = doc.char_span(i, i + len(mention))
+    assert type_mention(doc, span.root, span.start, span.end - 1).name == name

@@ -31,10 +31,10 @@ def _tokens(doc, start: int, end: int) -> tuple[int, int] | None:
 
 
 def featurise(task: str, rows: Sequence[dict], root: Path = DEFAULT_ROOT
-              ) -> tuple[np.ndarray, list[int]]:
+              ) -> tuple[np.ndarray, list[int], int]:
     """One feature row per labelled span, as the runtime classifiers read it (the attribution
-    tagger's vectors and the spelled-out features), and the indices of the rows kept (a span
-    covering no token is left out)."""
+    tagger's vectors, then the spelled-out features), the indices of the rows kept (a span
+    covering no token is left out) and how many spelled-out features end each row."""
     from claimledger.neural import data
     from claimledger.neural.attribution import AttributionTagger
     from claimledger.neural.mentions import cue_features, mention_features, span_vector
@@ -54,7 +54,7 @@ def featurise(task: str, rows: Sequence[dict], root: Path = DEFAULT_ROOT
         feats, head = (mention_features if task == "source-types" else cue_features)(doc, *span)
         xs.append(np.concatenate([span_vector(vectors[r["article"]], *span, head), feats]))
         kept.append(i)
-    return np.stack(xs), kept
+    return np.stack(xs), kept, len(feats)
 
 
 def f1_per_class(gold: Sequence[str], pred: Sequence[str], labels: Sequence[str]
@@ -79,7 +79,7 @@ def evaluate_classifier(task: str) -> dict:
     labels = SOURCE_TYPES if task == "source-types" else ACTS
     rows = rows_of(task)
     dev = [r for r in rows if r["split"] == "dev"]
-    x, kept = featurise(task, dev)
+    x, kept, _ = featurise(task, dev)
     clf = SpanClassifier(task, labels)
     pred = [labels[i] for i in clf.proba(x).argmax(1)]
     gold = [dev[i][field] for i in kept]

@@ -11,7 +11,9 @@ import numpy as np
 from spacy.tokens import Doc
 
 from claimledger.neural.decode import runs
-from claimledger.neural.speaker import noun_phrase_at_edge, speaker_phrase
+from claimledger.neural.speaker import (
+    cue_possessor, noun_phrase_at_edge, speaker_phrase, subject_of_participle,
+)
 from claimledger.neural.windows import Window
 from claimledger.pipeline.attribution import RawAttribution
 
@@ -58,7 +60,7 @@ def relation(doc: Doc, win: Window, cue: tuple[int, int], roles: np.ndarray,
         lo, hi = best_span(pointers[:, 0], pointers[:, 1], MAX_CONTENT, (lo, hi))
     content = char_span(doc, win, lo, hi)
     sources = runs(roles, 1, 2)
-    source = source_token = None
+    source = source_token = first_tok = last_tok = None
     if sources:
         f, last = min(sources, key=lambda r: _gap(r, cue))
         first_tok, last_tok = int(win.tokens[f]), int(win.tokens[last])
@@ -68,6 +70,13 @@ def relation(doc: Doc, win: Window, cue: tuple[int, int], roles: np.ndarray,
             if not noun_phrase_at_edge(doc, (pf, pl), (first_tok, last_tok)):
                 first_tok, last_tok = pf, pl
         first_tok, last_tok = speaker_phrase(doc, first_tok, last_tok)
+    cue_first, cue_last = int(win.tokens[cue[0]]), int(win.tokens[cue[1]])
+    owner = cue_possessor(doc, cue_first, cue_last)
+    if owner is None and not sources:
+        owner = subject_of_participle(doc, cue_first, cue_last)
+    if owner is not None:
+        first_tok, last_tok = owner
+    if first_tok is not None:
         source = doc[first_tok].idx, doc[last_tok].idx + len(doc[last_tok].text)
         source_token = doc[first_tok : last_tok + 1].root.i
     return RawAttribution(

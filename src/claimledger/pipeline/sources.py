@@ -150,12 +150,28 @@ class _Typed:
 def type_mention(doc: Doc, head: Token, first: int, last: int) -> _Typed:
     """Type one source mention (head token and its noun phrase ``[first, last]``); its name is
     never empty: when the entity it would be named after has no letter or digit (the tagger's
-    PERSON over quote marks), the mention itself names it."""
+    PERSON over quote marks), the mention itself names it. A relative clause set off by a comma
+    ("A person familiar with the talks, who asked not to be named, ...") is no part of the name
+    (the anonymity reason is read from it apart)."""
+    last = _before_relative_clause(doc, head, first, last)
     typed = _type_mention(doc, head, first, last)
     if names_someone(typed.name):
         return typed
     name = _clean_name(doc[first : last + 1].text)
     return _Typed(typed.type, name, typed.key[:2] + name.lower(), typed.role, typed.affiliation)
+
+
+def _before_relative_clause(doc: Doc, head: Token, first: int, last: int) -> int:
+    """``last`` cut back before a comma that opens a relative clause inside the mention (the
+    parser may hang "who asked ..." on the last noun rather than on ``head``)."""
+    for tok in doc[first + 1 : last + 1]:
+        start = tok.left_edge.i
+        if tok.dep_ == "relcl" and first + 1 < start and doc[start - 1].text == ",":
+            end = start - 2
+            while end > first and doc[end].is_punct:
+                end -= 1
+            return end if end >= head.i else last
+    return last
 
 
 def _appositive_person(doc: Doc, head: Token, first: int, last: int) -> _Typed | None:
