@@ -25,6 +25,7 @@ from claimledger.pipeline.attribution import (
 from claimledger.pipeline.cue_model import CueModel
 from claimledger.neural.judgments import checkworthiness, fast_checkworthiness
 from claimledger.pipeline.quotes import QuoteIndex, find_quotes
+from claimledger.pipeline.layout import layout_attributions
 from claimledger.pipeline.sources import resolve_sources
 from claimledger.pipeline.tokenizer import bound_runs
 
@@ -114,6 +115,7 @@ def find_attributions(doc: Doc, quotes: QuoteIndex, engine: str = DEFAULT_ENGINE
             raws = _add_unclaimed(raws, _rule_attributions(doc, quotes))
     else:
         raws = _rule_attributions(doc, quotes)
+    raws = _add_unclaimed(raws, layout_attributions(doc, quotes))
     return [r for r in raws if not inanimate_source(doc, r) and not negated_source(doc, r)], typer
 
 
