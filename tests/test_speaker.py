@@ -149,3 +149,21 @@ def test_a_source_name_leaves_out_a_relative_clause(text, mention, name):
     i = text.index(mention)
     span = doc.char_span(i, i + len(mention))
     assert type_mention(doc, span.root, span.start, span.end - 1).name == name
+
+
+@pytest.mark.parametrize("text, content, kept", [
+    # the next paragraph is the reporter's: the content stops at the line break
+    ("“It is not safe,” she said.\n\nShe continued, “We will not open.”",
+     "“It is not safe,” she said.\n\nShe continued", "“It is not safe,” she said."),
+    # a quotation that runs on reopens its mark on the next paragraph: it stays whole
+    ("“The bridge is not safe.\n\n“We will not open it this year,” she said.",
+     "“The bridge is not safe.\n\n“We will not open it this year,”",
+     "“The bridge is not safe.\n\n“We will not open it this year,”"),
+    ("He said the depot would close.", "the depot would close", "the depot would close"),
+])
+def test_a_content_stays_in_its_paragraph_unless_its_quote_runs_on(text, content, kept):
+    from claimledger.neural.assemble import one_paragraph
+
+    start = text.index(content)
+    got = one_paragraph(text, (start, start + len(content)))
+    assert text[slice(*got)] == kept
