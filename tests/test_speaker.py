@@ -167,3 +167,23 @@ def test_a_content_stays_in_its_paragraph_unless_its_quote_runs_on(text, content
     start = text.index(content)
     got = one_paragraph(text, (start, start + len(content)))
     assert text[slice(*got)] == kept
+
+
+def test_relation_without_a_tagged_source_takes_the_cue_verbs_subject():
+    from claimledger.neural.speaker import subject_of_verb_cue
+
+    doc = load_nlp()("Reuters reported that the depot would close in June.")
+    win = windows(doc, WordPiece.from_file(model_dir() / "vocab.txt"))[0]
+    words = [doc[t].text for t in win.tokens.tolist()]
+    roles = np.zeros(len(words), dtype=np.int64)  # the tagger found the content, no source
+    roles[words.index("that")] = 3
+    roles[words.index("that") + 1 : words.index(".")] = 4
+    cue = (words.index("reported"), words.index("reported"))
+    rel = relation(doc, win, cue, roles)
+    assert rel is not None and doc.text[slice(*rel.source)] == "Reuters"
+    # an expletive subject speaks for no one; a passive cue has no speaker as its subject
+    for text, verb in (("It is clear that the depot will close.", "is"),
+                       ("The mayor was told that the depot would close.", "told")):
+        d = load_nlp()(text)
+        i = next(t.i for t in d if t.text == verb)
+        assert subject_of_verb_cue(d, i, i, (i + 1, len(d) - 1)) is None

@@ -13,6 +13,7 @@ from spacy.tokens import Doc
 from claimledger.neural.decode import runs
 from claimledger.neural.speaker import (
     cue_possessor, noun_phrase_at_edge, speaker_phrase, subject_of_participle,
+    subject_of_verb_cue,
 )
 from claimledger.neural.windows import Window
 from claimledger.pipeline.attribution import RawAttribution, doc_text
@@ -75,6 +76,9 @@ def relation(doc: Doc, win: Window, cue: tuple[int, int], roles: np.ndarray,
     owner = cue_possessor(doc, cue_first, cue_last)
     if owner is None and not sources:
         owner = subject_of_participle(doc, cue_first, cue_last)
+    if owner is None and not sources:
+        owner = subject_of_verb_cue(doc, cue_first, cue_last,
+                                    (int(win.tokens[lo]), int(win.tokens[hi])))
     if owner is not None:
         first_tok, last_tok = owner
     if first_tok is not None:

@@ -22,6 +22,7 @@ from __future__ import annotations
 from spacy.tokens import Doc
 
 _NOMINAL = ("NOUN", "PROPN", "PRON", "NUM")
+_EXPLETIVE_HEADS = frozenset({"be", "seem", "appear", "remain"})
 _KEEP_AT_END = frozenset({")", '"', "”", "’", "'"})  # closing marks stay with the phrase
 
 
@@ -109,5 +110,22 @@ def subject_of_participle(doc: Doc, first: int, last: int) -> tuple[int, int] | 
         return None
     for child in head.head.children:
         if child.dep_ == "nsubj" and child.pos_ in _NOMINAL:
+            return speaker_phrase(doc, child.left_edge.i, child.right_edge.i)
+    return None
+
+
+def subject_of_verb_cue(doc: Doc, first: int, last: int,
+                        content: tuple[int, int]) -> tuple[int, int] | None:
+    """The nominal subject of an active verb cue ("Reuters reported ...", "experts say ..."), as
+    Doc tokens (inclusive), for a relation the tagger left without a source; None for a cue that
+    is no verb, a passive or expletive one, or a subject inside the content (Doc tokens
+    ``content``)."""
+    head = doc[first : last + 1].root
+    if head.pos_ not in ("VERB", "AUX"):
+        return None
+    for child in head.children:
+        if child.dep_ == "nsubj" and child.pos_ in _NOMINAL and not (
+                content[0] <= child.i <= content[1]) and not (
+                child.lower_ == "it" and head.lemma_ in _EXPLETIVE_HEADS):
             return speaker_phrase(doc, child.left_edge.i, child.right_edge.i)
     return None
