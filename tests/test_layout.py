@@ -44,8 +44,9 @@ def test_a_quotation_signed_with_a_dash_is_its_signers():
     text = ("Readers wrote in.\n“The fares are too high for families like mine.” ― Dana Whit\n"
             "“We need more buses at night.”― Omar K. Bell.\n\n\"The depot must close.\"\n\n"
             "- Lena Ortiz.\n")
+    fares = "“The fares are too high for families like mine.”"
     assert _found(text) == [
-        ("layout:sign-off", "Dana Whit", "―", "“The fares are too high for families like mine.”"),
+        ("layout:sign-off", "Dana Whit", "―", fares),
         ("layout:sign-off", "Omar K. Bell", "―", "“We need more buses at night.”"),
         ("layout:sign-off", "Lena Ortiz", "-", "\"The depot must close.\""),
     ]

@@ -66,17 +66,25 @@ def test_a_clause_gives_way_to_the_noun_phrase_at_its_edge_only():
     assert not noun_phrase_at_edge(doc, _tokens(doc, "1 percent"), _tokens(doc, "percent"))
 
 
-def test_relation_reports_the_cut_source_and_its_head():
-    doc = load_nlp()("The Times on Saturday reported that the deal was off.")
+def _relation_of(text: str, cue: str, content_from: str, source: tuple[str, str] | None = None):
+    """``assemble.relation`` over hand-set tags: the source from word ``source[0]`` up to (not
+    including) ``source[1]``, the content from ``content_from`` up to the full stop."""
+    doc = load_nlp()(text)
     win = windows(doc, WordPiece.from_file(model_dir() / "vocab.txt"))[0]
     words = [doc[t].text for t in win.tokens.tolist()]
     roles = np.zeros(len(words), dtype=np.int64)
-    roles[words.index("The")] = 1  # B-source
-    roles[words.index("The") + 1 : words.index("reported")] = 2  # I-source through "Saturday"
-    roles[words.index("the")] = 3  # B-content
-    roles[words.index("the") + 1 : words.index(".")] = 4
-    cue = (words.index("reported"), words.index("reported"))
-    rel = relation(doc, win, cue, roles)
+    if source is not None:
+        roles[words.index(source[0])] = 1  # B-source
+        roles[words.index(source[0]) + 1 : words.index(source[1])] = 2
+    roles[words.index(content_from)] = 3  # B-content
+    roles[words.index(content_from) + 1 : words.index(".")] = 4
+    return doc, relation(doc, win, (words.index(cue), words.index(cue)), roles)
+
+
+def test_relation_reports_the_cut_source_and_its_head():
+    # the tags run through "Saturday"
+    doc, rel = _relation_of("The Times on Saturday reported that the deal was off.", "reported",
+                            "the", source=("The", "reported"))
     assert rel is not None
     assert doc.text[slice(*rel.source)] == "The Times"
     assert doc[rel.source_token].text == "Times"
@@ -116,16 +124,9 @@ def test_a_participle_cue_speaks_for_the_subject_of_its_clause(text, cue, owner)
 
 
 def test_relation_gives_a_noun_cue_to_its_possessor_over_the_tagged_source():
-    doc = load_nlp()("The mayor rejected the union's claim that the buses were unsafe.")
-    win = windows(doc, WordPiece.from_file(model_dir() / "vocab.txt"))[0]
-    words = [doc[t].text for t in win.tokens.tolist()]
-    roles = np.zeros(len(words), dtype=np.int64)
-    roles[words.index("The")] = 1  # the tagger took the mayor for the claimant
-    roles[words.index("mayor")] = 2
-    roles[words.index("that")] = 3
-    roles[words.index("that") + 1 : words.index(".")] = 4
-    cue = (words.index("claim"), words.index("claim"))
-    rel = relation(doc, win, cue, roles)
+    # the tagger took the mayor for the claimant
+    doc, rel = _relation_of("The mayor rejected the union's claim that the buses were unsafe.",
+                            "claim", "that", source=("The", "rejected"))
     assert rel is not None
     assert doc.text[slice(*rel.source)] == "the union's"
     assert doc[rel.source_token].text == "union"
@@ -172,14 +173,9 @@ def test_a_content_stays_in_its_paragraph_unless_its_quote_runs_on(text, content
 def test_relation_without_a_tagged_source_takes_the_cue_verbs_subject():
     from claimledger.neural.speaker import subject_of_verb_cue
 
-    doc = load_nlp()("Reuters reported that the depot would close in June.")
-    win = windows(doc, WordPiece.from_file(model_dir() / "vocab.txt"))[0]
-    words = [doc[t].text for t in win.tokens.tolist()]
-    roles = np.zeros(len(words), dtype=np.int64)  # the tagger found the content, no source
-    roles[words.index("that")] = 3
-    roles[words.index("that") + 1 : words.index(".")] = 4
-    cue = (words.index("reported"), words.index("reported"))
-    rel = relation(doc, win, cue, roles)
+    # the tagger found the content, no source
+    doc, rel = _relation_of("Reuters reported that the depot would close in June.", "reported",
+                            "that")
     assert rel is not None and doc.text[slice(*rel.source)] == "Reuters"
     # an expletive subject speaks for no one; a passive cue has no speaker as its subject
     for text, verb in (("It is clear that the depot will close.", "is"),

@@ -17,6 +17,7 @@ from claimledger.neural.speaker import (
 )
 from claimledger.neural.windows import Window
 from claimledger.pipeline.attribution import RawAttribution, doc_text
+from claimledger.pipeline.quotes import rstrip_space
 
 CharSpan = tuple[int, int]
 _OPENING_QUOTES = "\"“‘'«"
@@ -101,10 +102,8 @@ def one_paragraph(text: str, content: CharSpan) -> CharSpan:
     while (i := text.find("\n", at, end)) >= 0:
         rest = text[i:end].lstrip()
         if rest and rest[0] not in _OPENING_QUOTES:
-            cut = i
-            while cut > start and text[cut - 1] in " \t\u00a0":
-                cut -= 1
-            return (start, cut) if cut > start else content
+            cut = rstrip_space(text, start, i)
+            return (start, cut) if text[start:cut].strip() else content
         at = i + 1
     return content
 

@@ -19,7 +19,9 @@ it was measured on dev.
 
 from __future__ import annotations
 
-from spacy.tokens import Doc
+from collections.abc import Callable
+
+from spacy.tokens import Doc, Token
 
 _NOMINAL = ("NOUN", "PROPN", "PRON", "NUM")
 _EXPLETIVE_HEADS = frozenset({"be", "seem", "appear", "remain"})
@@ -108,10 +110,7 @@ def subject_of_participle(doc: Doc, first: int, last: int) -> tuple[int, int] | 
     head = doc[first : last + 1].root
     if head.tag_ != "VBG" or head.dep_ not in ("advcl", "xcomp", "conj"):
         return None
-    for child in head.head.children:
-        if child.dep_ == "nsubj" and child.pos_ in _NOMINAL:
-            return speaker_phrase(doc, child.left_edge.i, child.right_edge.i)
-    return None
+    return _subject_phrase(doc, head.head, lambda child: True)
 
 
 def subject_of_verb_cue(doc: Doc, first: int, last: int,
@@ -123,9 +122,15 @@ def subject_of_verb_cue(doc: Doc, first: int, last: int,
     head = doc[first : last + 1].root
     if head.pos_ not in ("VERB", "AUX"):
         return None
-    for child in head.children:
-        if child.dep_ == "nsubj" and child.pos_ in _NOMINAL and not (
-                content[0] <= child.i <= content[1]) and not (
-                child.lower_ == "it" and head.lemma_ in _EXPLETIVE_HEADS):
+    return _subject_phrase(doc, head, lambda child: not (
+        content[0] <= child.i <= content[1]
+        or child.lower_ == "it" and head.lemma_ in _EXPLETIVE_HEADS))
+
+
+def _subject_phrase(doc: Doc, verb: Token, keep: Callable[[Token], bool]
+                    ) -> tuple[int, int] | None:
+    """The speaker phrase of ``verb``'s first nominal subject that ``keep`` accepts."""
+    for child in verb.children:
+        if child.dep_ == "nsubj" and child.pos_ in _NOMINAL and keep(child):
             return speaker_phrase(doc, child.left_edge.i, child.right_edge.i)
     return None

@@ -20,7 +20,7 @@ import re
 from spacy.tokens import Doc
 
 from claimledger.pipeline.attribution import RawAttribution, doc_text
-from claimledger.pipeline.quotes import QuoteIndex
+from claimledger.pipeline.quotes import QuoteIndex, rstrip_space
 
 _NOT_SPEAKERS = frozenset(
     "watch breaking exclusive video videos update updated live analysis opinion editorial review "
@@ -70,8 +70,8 @@ def _headline(doc: Doc, text: str) -> list[RawAttribution]:
     m = _HEADLINE.match(text, start)
     if m is None or not _speaker_ok(m.group(1)) or ". " in m.group(1):
         return []
-    rel = _relation(doc, m.span(1), (m.end(1), m.end(1) + 1), (m.start(2), _rstrip(text, m.end(2))),
-                    "layout:headline")
+    content = (m.start(2), rstrip_space(text, m.start(2), m.end(2)))
+    rel = _relation(doc, m.span(1), (m.end(1), m.end(1) + 1), content, "layout:headline")
     return [rel] if rel else []
 
 
@@ -81,7 +81,7 @@ def _labels(doc: Doc, text: str) -> list[RawAttribution]:
         hit = _LABEL.match(text, m.start())
         if hit is None or not _speaker_ok(hit.group(1)):
             continue
-        end = _rstrip(text, hit.end(2))
+        end = rstrip_space(text, hit.start(2), hit.end(2))
         opened = text[m.start()] in "\"“"
         if opened and text[end - 1] in "\"”" and text[hit.start(2)] not in "\"“":
             end -= 1  # the transcript's quote closes after the turn: not part of it
@@ -105,9 +105,7 @@ def _sign_offs(doc: Doc, text: str, quotes: QuoteIndex) -> list[RawAttribution]:
                 continue
             at += gap.end()
         m = _SIGN_OFF.match(text, at)
-        line_end = text.find("\n", at)
-        rest = text[m.end() : len(text) if line_end < 0 else line_end] if m else ""
-        if m is None or rest.strip(" .\t\u00a0"):
+        if m is None or _rest_of_line(text, m.end()).strip(" .\t\u00a0"):
             continue  # the name ends its line: "” — Ana Ruiz said on Monday" is a sentence
         dash = re.search(r"[-" + _DASH + r"]+", text[at : m.start(1)])
         if dash is None or not _speaker_ok(m.group(1)):
@@ -120,7 +118,6 @@ def _sign_offs(doc: Doc, text: str, quotes: QuoteIndex) -> list[RawAttribution]:
     return out
 
 
-def _rstrip(text: str, end: int) -> int:
-    while end > 0 and text[end - 1] in " \t\u00a0":
-        end -= 1
-    return end
+def _rest_of_line(text: str, at: int) -> str:
+    end = text.find("\n", at)
+    return text[at : len(text) if end < 0 else end]

@@ -96,7 +96,7 @@ def _scan_paragraph(text: str, start: int, end: int) -> list[Quote]:
             # two apostrophes standing for a double quote mark (some archives print quotes so)
             close = text.find("''", i + 2, end)
             if close < 0:
-                out.append(Quote(i, _rstrip(text, i, end), False))
+                out.append(Quote(i, rstrip_space(text, i, end), False))
                 return out
             out.append(Quote(i, close + 2, True))
             i = close + 2
@@ -104,10 +104,10 @@ def _scan_paragraph(text: str, start: int, end: int) -> list[Quote]:
         if ch in _DOUBLE_OPEN or ch == '"':
             close = _find_double_close(text, i + 1, end, straight=(ch == '"'))
             if close is None:
-                out.append(Quote(i, _rstrip(text, i, end), False))
+                out.append(Quote(i, rstrip_space(text, i, end), False))
                 return out
             if close < 0:  # another quote opens first: this one ends, unclosed, before it
-                out.append(Quote(i, _rstrip(text, i, -close), False))
+                out.append(Quote(i, rstrip_space(text, i, -close), False))
                 i = -close
                 continue
             out.append(Quote(i, close + 1, True))
@@ -123,7 +123,7 @@ def _scan_paragraph(text: str, start: int, end: int) -> list[Quote]:
                 continue
             # an unclosed single quote only counts where single quotes are the quote marks
             if not uses_double:
-                out.append(Quote(i, _rstrip(text, i, end), False))
+                out.append(Quote(i, rstrip_space(text, i, end), False))
                 return out
         i += 1
     return out
@@ -148,7 +148,8 @@ def _carried_close(text: str, start: int, end: int, found: list[Quote]) -> Quote
     return None
 
 
-def _rstrip(text: str, start: int, end: int) -> int:
+def rstrip_space(text: str, start: int, end: int) -> int:
+    """``end`` moved back over whitespace, keeping at least ``text[start]``."""
     while end > start + 1 and text[end - 1].isspace():
         end -= 1
     return end
